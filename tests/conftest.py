@@ -1,0 +1,24 @@
+import os
+
+import pytest
+
+os.environ.setdefault("TUIJIN_FAST_HASHER", "1")
+os.environ.setdefault("TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")
+
+
+@pytest.fixture
+def world(db):
+    from tests.factories import build_world
+
+    return build_world()
+
+
+@pytest.fixture
+def client_for(client):
+    """Log a persona in: `client_for(world.admin)`."""
+
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login

@@ -1,0 +1,1 @@
+"""Background tasks of the core app (filled by the background-work part)."""

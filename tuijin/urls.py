@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.contrib.auth.views import LogoutView
+from django.urls import include, path
+
+from tuijin.dashboard.views import home
+from tuijin.org.views import TuijinLoginView, password_change
+
+admin.site.site_header = "推进 · 后台管理"
+admin.site.site_title = "推进后台"
+admin.site.index_title = "参考数据维护"
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("login/", TuijinLoginView.as_view(), name="login"),
+    path("logout/", LogoutView.as_view(), name="logout"),
+    path("accounts/password/", password_change, name="password_change"),
+    path("org/", include("tuijin.org.urls")),
+    path("calendar/", include("tuijin.core.calendar_urls")),
+    path("rulesets/", include("tuijin.core.ruleset_urls")),
+    path("tasks/", include("tuijin.core.task_urls")),
+    path("admin/", admin.site.urls),
+]
