@@ -1,9 +1,4 @@
-import os
-
 import pytest
-
-os.environ.setdefault("TUIJIN_FAST_HASHER", "1")
-os.environ.setdefault("TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")
 
 
 @pytest.fixture

@@ -38,7 +38,9 @@ def test_official_schedule_is_well_formed(year: int) -> None:
     assert all(day.year == year for day in [*schedule.days_off, *schedule.make_up_days])
     assert all(day.weekday() >= 5 for day in schedule.make_up_days)
     assert not schedule.days_off.keys() & schedule.make_up_days.keys()
-    assert set(schedule.days_off.values()) | set(schedule.make_up_days.values()) <= set(CHINESE_NAMES.values())
+    assert set(schedule.days_off.values()) | set(schedule.make_up_days.values()) <= set(
+        CHINESE_NAMES.values()
+    )
 
 
 def test_official_schedule_names_are_chinese() -> None:
@@ -71,7 +73,9 @@ def test_qingming_matches_the_official_day_off(year: int) -> None:
     assert schedule.days_off[qingming_date(year)] == "清明节"
 
 
-@pytest.mark.parametrize(("year", "expected"), [(2024, date(2024, 4, 4)), (2026, date(2026, 4, 5)), (2027, date(2027, 4, 5))])
+@pytest.mark.parametrize(
+    ("year", "expected"), [(2024, date(2024, 4, 4)), (2026, date(2026, 4, 5)), (2027, date(2027, 4, 5))]
+)
 def test_qingming_date(year: int, expected: date) -> None:
     assert qingming_date(year) == expected
 
@@ -113,7 +117,9 @@ def test_provisional_2027() -> None:
         (2030, date(2030, 2, 2)),  # 腊月三十
     ],
 )
-def test_spring_festival_starts_on_the_eve_whatever_the_length_of_the_12th_month(year: int, eve: date) -> None:
+def test_spring_festival_starts_on_the_eve_whatever_the_length_of_the_12th_month(
+    year: int, eve: date
+) -> None:
     spring = [day for day, name in statutory_days(year) if name == "春节"]
     assert spring == [eve + timedelta(days=k) for k in range(4)]
 

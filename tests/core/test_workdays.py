@@ -1,6 +1,7 @@
 """The working-day calendar: official 2024–2026 tables, provisional years, errors, and arithmetic
 checked against a naive day-by-day reference."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -39,21 +40,32 @@ WEEKDAYS_OFF = {
     2025: [
         *days("2025-01-01"),
         *span("2025-01-28", "2025-01-31"),
-        *days("2025-02-03", "2025-02-04", "2025-04-04", "2025-05-01", "2025-05-02", "2025-05-05", "2025-06-02"),
+        *days(
+            "2025-02-03", "2025-02-04", "2025-04-04", "2025-05-01", "2025-05-02", "2025-05-05", "2025-06-02"
+        ),
         *span("2025-10-01", "2025-10-03"),
         *span("2025-10-06", "2025-10-08"),
     ],
     2026: [
         *days("2026-01-01", "2026-01-02"),
         *span("2026-02-16", "2026-02-20"),
-        *days("2026-02-23", "2026-04-06", "2026-05-01", "2026-05-04", "2026-05-05", "2026-06-19", "2026-09-25"),
+        *days(
+            "2026-02-23", "2026-04-06", "2026-05-01", "2026-05-04", "2026-05-05", "2026-06-19", "2026-09-25"
+        ),
         *days("2026-10-01", "2026-10-02"),
         *span("2026-10-05", "2026-10-07"),
     ],
 }
 WEEKENDS_WORKED = {
     2024: days(
-        "2024-02-04", "2024-02-18", "2024-04-07", "2024-04-28", "2024-05-11", "2024-09-14", "2024-09-29", "2024-10-12"
+        "2024-02-04",
+        "2024-02-18",
+        "2024-04-07",
+        "2024-04-28",
+        "2024-05-11",
+        "2024-09-14",
+        "2024-09-29",
+        "2024-10-12",
     ),
     2025: days("2025-01-26", "2025-02-08", "2025-04-27", "2025-09-28", "2025-10-11"),
     2026: days("2026-01-04", "2026-02-14", "2026-02-28", "2026-05-09", "2026-09-20", "2026-10-10"),
@@ -235,9 +247,9 @@ def _naive_from_schedules(schedules: list[YearSchedule]) -> NaiveCalendar:
 
 
 NAIVE = _naive_from_schedules(SCHEDULES)
-DAYS = st.dates(min_value=date(2001, 1, 1), max_value=date(2099, 12, 31))
+DAYS = st.dates(min_value=date(2006, 1, 1), max_value=date(2094, 12, 31))  # room for NEARBY twice
 STEPS = st.integers(min_value=-400, max_value=400)
-NEARBY = st.integers(min_value=-1500, max_value=1500).map(lambda k: timedelta(days=k))
+NEARBY = st.integers(min_value=-1000, max_value=1000).map(lambda k: timedelta(days=k))
 
 
 @given(d=DAYS, n=STEPS)
@@ -316,7 +328,8 @@ def small_calendars(draw: st.DrawFn) -> tuple[WorkCalendar, NaiveCalendar]:
     return calendar, naive
 
 
-def _outcome(call, *args):  # noqa: ANN001, ANN202 - a result or the fact that it raised
+def _outcome(call: Callable[..., object], *args: object) -> object:
+    """The call's result, or ValueError if it raised one."""
     try:
         return call(*args)
     except ValueError:

@@ -7,4 +7,5 @@ class CoreConfig(AppConfig):
     verbose_name = "基础设置"
 
     def ready(self) -> None:
-        from . import tasks  # noqa: F401  (registers the retry signal handler)
+        # Each part of core registers its scopes, actions, signal handlers and tasks here.
+        from . import calendar_permissions, ruleset_permissions, task_permissions, tasks  # noqa: F401

@@ -82,7 +82,9 @@ def official_schedule(year: int) -> YearSchedule | None:
     if year not in official_years():
         return None
     days_off, make_up_days = _official_by_year().get(year, ({}, {}))
-    return YearSchedule(year=year, days_off=dict(days_off), make_up_days=dict(make_up_days), provisional=False)
+    return YearSchedule(
+        year=year, days_off=dict(days_off), make_up_days=dict(make_up_days), provisional=False
+    )
 
 
 def lunar_date(year: int, month: int, day: int) -> date:

@@ -51,7 +51,7 @@ class Explained(Generic[T]):
 
     @property
     def note(self) -> str:
-        """"计算涉及临时日历年份 2027" for the UI, or "" when every year involved is official."""
+        """ "计算涉及临时日历年份 2027" for the UI, or "" when every year involved is official."""
         if not self.provisional_years:
             return ""
         return "计算涉及临时日历年份 " + "、".join(str(year) for year in self.provisional_years)
@@ -64,7 +64,9 @@ def _check_disjoint(days_off: Mapping[date, str], make_up_days: Mapping[date, st
         raise ValueError("、".join(day.isoformat() for day in both) + " 同时被设为休息日和补班日")
 
 
-def _workday_flags(first: date, last: date, days_off: Iterable[date], make_up_days: Iterable[date]) -> bytearray:
+def _workday_flags(
+    first: date, last: date, days_off: Iterable[date], make_up_days: Iterable[date]
+) -> bytearray:
     """One byte per day from `first` to `last`: 1 for a working day."""
     base, first_weekday = first.toordinal(), first.weekday()
     size = last.toordinal() - base + 1
@@ -84,7 +86,18 @@ class WorkCalendar:
     Days off or make-up days outside [first, last] are ignored.
     """
 
-    __slots__ = ("first", "last", "_base", "_size", "_flags", "_counts", "_work", "_days_off", "_make_up", "_provisional")
+    __slots__ = (
+        "first",
+        "last",
+        "_base",
+        "_size",
+        "_flags",
+        "_counts",
+        "_work",
+        "_days_off",
+        "_make_up",
+        "_provisional",
+    )
 
     def __init__(
         self,
@@ -243,4 +256,6 @@ class WorkCalendar:
             kind, name = "holiday", self._days_off[d]
         else:
             kind, name = ("weekend" if d.weekday() >= 5 else "workday"), None
-        return DayInfo(date=d, is_workday=is_workday, kind=kind, name=name, provisional=d.year in self._provisional)
+        return DayInfo(
+            date=d, is_workday=is_workday, kind=kind, name=name, provisional=d.year in self._provisional
+        )

@@ -1,0 +1,1 @@
+"""Scopes and actions of the ruleset pages (registered with tuijin.core.access)."""

@@ -1,0 +1,1 @@
+"""Scopes and actions of the task pages (registered with tuijin.core.access)."""
