@@ -101,3 +101,89 @@ class RuleSetVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule_set.slug}@{self.number}"
+
+
+# ---------------------------------------------------------------------------------------------------
+# Background work (DESIGN.md "Background work"): what django-tasks does not keep itself. A task result
+# lives in django_tasks_db's table; these rows add retries, scheduled fires and worker liveness.
+
+
+class TaskAttempt(models.Model):
+    """One attempt of a task that failed or was a retry. django-tasks has no retries: a failed result
+    is re-enqueued as a new result, and this row links the attempts of one job by `root_id`."""
+
+    class Outcome(models.TextChoices):
+        PENDING = "", "—"
+        RETRYING = "retrying", "已安排重试"
+        GIVEN_UP = "given_up", "已放弃"
+        RETRIED_BY_HAND = "manual", "已手动重试"
+
+    result_id = models.CharField("任务结果编号", max_length=64, unique=True)
+    root_id = models.CharField("首次任务结果编号", max_length=64, db_index=True)
+    attempt = models.PositiveSmallIntegerField("第几次", default=1)
+    max_attempts = models.PositiveSmallIntegerField("最多尝试次数", default=1)
+    task_path = models.CharField("任务", max_length=200)
+    outcome = models.CharField("结果", max_length=10, choices=Outcome.choices, blank=True, default="")
+    error_class = models.CharField("异常类型", max_length=200, blank=True)
+    error_summary = models.CharField("错误摘要", max_length=500, blank=True)
+    retry_result_id = models.CharField("重试任务结果编号", max_length=64, blank=True)
+    retry_at = models.DateTimeField("重试时间", null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="手动重试人",
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "任务尝试"
+        verbose_name_plural = "任务尝试"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.task_path} 第{self.attempt}/{self.max_attempts}次"
+
+
+class ScheduledRun(models.Model):
+    """A periodic job fired by the scheduler. Unique per (job, fire time), so two schedulers, or one
+    restarted, never enqueue the same run twice."""
+
+    job_name = models.CharField("定时任务", max_length=100)
+    fire_time = models.DateTimeField("计划触发时间")
+    task_path = models.CharField("任务", max_length=200)
+    result_id = models.CharField("任务结果编号", max_length=64, blank=True)
+    created_at = models.DateTimeField("排队时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "定时任务触发记录"
+        verbose_name_plural = "定时任务触发记录"
+        ordering = ["-fire_time"]
+        constraints = [
+            models.UniqueConstraint(fields=["job_name", "fire_time"], name="scheduled_run_once_per_fire_time"),
+        ]
+        indexes = [models.Index(fields=["job_name", "-fire_time"], name="scheduled_run_job_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.job_name} @ {self.fire_time:%Y-%m-%d %H:%M:%S}"
+
+
+class WorkerHeartbeat(models.Model):
+    """The last time a task worker ran the heartbeat task: proof that workers (and the scheduler that
+    enqueues the heartbeat) are alive."""
+
+    worker_id = models.CharField("工作进程编号", max_length=64, unique=True)
+    hostname = models.CharField("主机", max_length=100, blank=True)
+    pid = models.PositiveIntegerField("进程号", null=True, blank=True)
+    last_seen = models.DateTimeField("最近心跳")
+
+    class Meta:
+        verbose_name = "工作进程心跳"
+        verbose_name_plural = "工作进程心跳"
+        ordering = ["-last_seen"]
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} {self.last_seen:%Y-%m-%d %H:%M:%S}"

@@ -26,7 +26,9 @@ def units_for(user, *, query: str = "", kind: str = "") -> QuerySet:
         qs = qs.filter(Q(name__icontains=query) | Q(short_name__icontains=query))
     if kind:
         qs = qs.filter(kind=kind)
-    return qs.annotate(people_count=Count("people", filter=Q(people__is_active=True)))
+    return qs.annotate(people_count=Count("people", filter=Q(people__is_active=True))).order_by(
+        "jurisdiction__path", "sort", "id"
+    )
 
 
 def people_for(user, *, query: str = "", leaders_only: bool = False) -> QuerySet:
@@ -35,7 +37,7 @@ def people_for(user, *, query: str = "", leaders_only: bool = False) -> QuerySet
         qs = qs.filter(Q(name__icontains=query) | Q(post__icontains=query) | Q(unit__name__icontains=query))
     if leaders_only:
         qs = qs.filter(is_leader=True)
-    return qs.prefetch_related("units_in_charge")
+    return qs.prefetch_related("units_in_charge").order_by("jurisdiction__path", "-is_leader", "unit__sort", "id")
 
 
 def jurisdictions_for(user) -> QuerySet:

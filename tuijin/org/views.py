@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from tuijin.core.access import get_readable, require
+from tuijin.core.access import get_for_action, require
 from tuijin.core.forms import apply_validation_error
 
 from . import selectors, services
@@ -90,8 +90,7 @@ def account_create(request):
 
 @login_required
 def account_edit(request, pk: int):
-    require(request.user, "org.view_accounts")
-    account = get_readable(request.user, User.objects.all(), pk=pk)
+    account = get_for_action(request.user, User.objects.all(), "org.manage_account", pk=pk)
     initial = {
         "username": account.username,
         "display_name": account.display_name,
@@ -124,7 +123,7 @@ def account_edit(request, pk: int):
 @login_required
 @require_POST
 def account_reset_password(request, pk: int):
-    account = get_readable(request.user, User.objects.all(), pk=pk)
+    account = get_for_action(request.user, User.objects.all(), "org.manage_account", pk=pk)
     password = services.account_reset_password(actor=request.user, user=account)
     return render(request, "org/one_time_password.html", {"account": account, "password": password})
 
@@ -132,7 +131,7 @@ def account_reset_password(request, pk: int):
 @login_required
 @require_POST
 def account_toggle(request, pk: int):
-    account = get_readable(request.user, User.objects.all(), pk=pk)
+    account = get_for_action(request.user, User.objects.all(), "org.manage_account", pk=pk)
     try:
         services.account_set_active(actor=request.user, user=account, active=not account.is_active)
     except ValidationError as exc:

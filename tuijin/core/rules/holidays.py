@@ -49,9 +49,10 @@ def chinese_name(english: str) -> str:
     if english in CHINESE_NAMES:
         return CHINESE_NAMES[english]
     try:
-        return Holiday(english).chinese
+        package_name: str = Holiday(english).chinese
     except ValueError:
         return english
+    return package_name
 
 
 @cache
@@ -89,7 +90,8 @@ def official_schedule(year: int) -> YearSchedule | None:
 
 def lunar_date(year: int, month: int, day: int) -> date:
     """The solar date of a (non-leap) lunar month and day in lunar year `year`."""
-    return LunarDate(year, month, day).to_solar_date()
+    solar: date = LunarDate(year, month, day).to_solar_date()
+    return solar
 
 
 def qingming_date(year: int) -> date:
@@ -98,7 +100,7 @@ def qingming_date(year: int) -> date:
     Checked against the official days off 2008–2026 and, for 2004–2099, against an independent
     low-precision solar-longitude computation (Meeus ch. 25): all agree.
     """
-    terms = chinese_calendar.get_solar_terms(date(year, 4, 1), date(year, 4, 30))
+    terms: list[tuple[date, str]] = chinese_calendar.get_solar_terms(date(year, 4, 1), date(year, 4, 30))
     return next(day for day, name in terms if name == "清明")
 
 

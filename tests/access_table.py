@@ -1,0 +1,60 @@
+"""DESIGN.md "Who may do what", as a table of every page and action that exists.
+
+Each row: a name, the HTTP method, a function of the test world giving the URL (and POST data), and the
+roles allowed. `tests/test_access_matrix.py` walks every row for every persona; each later capability adds
+its rows here, and a test fails when a URL pattern has no row.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+ALL = frozenset({"office_admin", "leader", "unit_head", "unit_reporter", "supervisor", "discipline"})
+ADMIN = frozenset({"office_admin"})
+DIRECTORY = ALL - {"discipline"}
+
+
+@dataclass(frozen=True)
+class Row:
+    url_name: str
+    method: str
+    url: Callable[[Any], str]
+    allowed: frozenset[str]
+    data: Callable[[Any], dict] = field(default=lambda w: {})
+    # status for an allowed persona (GET pages 200; POST actions usually 200 or 302)
+    ok_status: tuple[int, ...] = (200,)
+    # status for a refused persona: 403 for pages and actions; Django admin redirects to its login
+    denied_status: tuple[int, ...] = (403,)
+
+
+ROWS: list[Row] = [
+    Row("home", "GET", lambda w: "/", ALL),
+    Row("password_change", "GET", lambda w: "/accounts/password/", ALL),
+    Row("org:units", "GET", lambda w: "/org/units/", DIRECTORY),
+    Row("org:people", "GET", lambda w: "/org/people/", DIRECTORY),
+    Row("org:leading_group", "GET", lambda w: "/org/leading-group/", DIRECTORY),
+    Row("org:accounts", "GET", lambda w: "/org/accounts/", ADMIN),
+    Row("org:account_create", "GET", lambda w: "/org/accounts/new/", ADMIN),
+    Row(
+        "org:account_create",
+        "POST",
+        lambda w: "/org/accounts/new/",
+        ADMIN,
+        data=lambda w: {"username": "newbie", "role": "unit_reporter", "jurisdiction": w.district.pk, "unit": w.dept.pk},
+    ),
+    Row("org:account_edit", "GET", lambda w: f"/org/accounts/{w.reporter.pk}/", ADMIN),
+    Row(
+        "org:account_edit",
+        "POST",
+        lambda w: f"/org/accounts/{w.reporter.pk}/",
+        ADMIN,
+        data=lambda w: {"display_name": "改名", "role": "unit_reporter", "jurisdiction": w.district.pk, "unit": w.dept.pk},
+        ok_status=(302,),
+    ),
+    Row("org:account_reset_password", "POST", lambda w: f"/org/accounts/{w.reporter.pk}/reset-password/", ADMIN),
+    Row("org:account_toggle", "POST", lambda w: f"/org/accounts/{w.reporter.pk}/toggle/", ADMIN, ok_status=(302,)),
+    Row("org:audit", "GET", lambda w: "/org/audit/", ADMIN),
+    Row("admin:index", "GET", lambda w: "/admin/", ADMIN, denied_status=(302,)),
+]
+
+# URL names that need no row: public entry points and Django admin's own sub-pages (guarded by admin:index's rule).
+EXEMPT_PREFIXES = ("login", "logout", "admin:")

@@ -1,0 +1,78 @@
+"""Browser-test harness: Playwright driving Debian's chromium against Django's live server.
+
+`page_as("office_admin")` gives a page logged in through the real login form as that persona of the
+`world` fixture. Screenshots go to var/screenshots/ so a person can look at them.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls made by fixtures are safe here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+CHROMIUM = os.environ.get("CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"找不到 chromium（{CHROMIUM}）：请先运行 ./run test，它会安装 Debian 的 chromium 软件包")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def world_live(transactional_db, live_server):
+    from tests.factories import build_world
+
+    return build_world()
+
+
+@pytest.fixture
+def page_as(browser, live_server, world_live):
+    from tests.factories import PASSWORD
+
+    contexts = []
+
+    def open_as(role: str, *, mobile: bool = False):
+        viewport = {"width": 390, "height": 844} if mobile else {"width": 1366, "height": 900}
+        context = browser.new_context(viewport=viewport, locale="zh-CN", base_url=live_server.url)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        user = world_live.personas()[role]
+        page.goto("/login/")
+        page.fill("#id_username", user.username)
+        page.fill("#id_password", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{live_server.url}/")
+        return page
+
+    yield open_as
+    for context in contexts:
+        context.close()
+
+
+def screenshot(page, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

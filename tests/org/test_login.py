@@ -1,0 +1,88 @@
+"""Log-in is locked after repeated failures, sessions expire, every login and failure is recorded."""
+
+from django.test import override_settings
+
+from tests.factories import PASSWORD
+from tuijin.org.models import LoginEvent
+
+
+def _login(client, username, password):
+    return client.post("/login/", {"username": username, "password": password})
+
+
+def test_successful_login_is_recorded(world, client):
+    assert _login(client, "reporter", PASSWORD).status_code == 302
+    assert LoginEvent.objects.filter(username="reporter", kind="success", user=world.reporter).exists()
+
+
+def test_wrong_password_is_recorded_with_chinese_message(world, client):
+    response = _login(client, "reporter", "wrong")
+    assert "用户名或密码不正确" in response.content.decode()
+    assert LoginEvent.objects.filter(username="reporter", kind="failure").count() == 1
+
+
+def test_unknown_username_failure_is_recorded(world, client):
+    _login(client, "nobody", "x")
+    assert LoginEvent.objects.filter(username="nobody", kind="failure", user=None).exists()
+
+
+@override_settings(LOGIN_MAX_FAILURES=3)
+def test_account_locks_after_repeated_failures_even_with_right_password(world, client):
+    for _ in range(3):
+        _login(client, "reporter", "wrong")
+    world.reporter.refresh_from_db()
+    assert world.reporter.locked_until is not None
+    response = _login(client, "reporter", PASSWORD)
+    assert response.status_code == 200
+    assert "已被锁定" in response.content.decode()
+    assert LoginEvent.objects.filter(username="reporter", kind="locked").count() == 1
+    assert LoginEvent.objects.filter(username="reporter", kind="refused").count() == 1
+
+
+@override_settings(LOGIN_MAX_FAILURES=3, LOGIN_LOCK_SECONDS=60)
+def test_lock_expires(world, client):
+    import time_machine
+    from django.utils import timezone
+
+    for _ in range(3):
+        _login(client, "reporter", "wrong")
+    with time_machine.travel(timezone.now() + timezone.timedelta(minutes=2)):
+        assert _login(client, "reporter", PASSWORD).status_code == 302
+
+
+@override_settings(LOGIN_MAX_FAILURES=3)
+def test_success_resets_the_failure_count(world, client):
+    _login(client, "reporter", "wrong")
+    _login(client, "reporter", "wrong")
+    assert _login(client, "reporter", PASSWORD).status_code == 302
+    client.logout()
+    _login(client, "reporter", "wrong")
+    _login(client, "reporter", "wrong")
+    world.reporter.refresh_from_db()
+    assert world.reporter.locked_until is None
+
+
+def test_disabled_account_cannot_log_in(world, client):
+    world.reporter.is_active = False
+    world.reporter.save()
+    response = _login(client, "reporter", PASSWORD)
+    assert response.status_code == 200
+
+
+def test_session_expires_after_idle_time(world, client, settings):
+    from django.conf import settings as conf
+
+    assert conf.SESSION_SAVE_EVERY_REQUEST and conf.SESSION_EXPIRE_AT_BROWSER_CLOSE
+    _login(client, "reporter", PASSWORD)
+    assert client.get("/org/units/").status_code == 200
+    import time_machine
+    from django.utils import timezone
+
+    with time_machine.travel(timezone.now() + timezone.timedelta(seconds=conf.SESSION_COOKIE_AGE + 60)):
+        assert client.get("/org/units/").status_code == 302
+
+
+def test_logout_is_recorded(world, client):
+    _login(client, "reporter", PASSWORD)
+    client.post("/logout/")
+    assert LoginEvent.objects.filter(username="reporter", kind="logout").exists()

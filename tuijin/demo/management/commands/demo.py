@@ -1,0 +1,44 @@
+"""`tuijin demo [--today YYYY-MM-DD] [--no-serve]`: migrate, seed reference data, build the demo district,
+print the logins, and run `tuijin serve` on 127.0.0.1."""
+
+from datetime import date
+
+from django.core.management import call_command, get_commands
+from django.core.management.base import BaseCommand, CommandError
+
+from tuijin.demo.services import demo_build
+
+
+def _parse_day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise CommandError(f"--today 应为 YYYY-MM-DD 格式的日期，实际为“{value}”。") from exc
+
+
+class Command(BaseCommand):
+    help = "生成演示数据并启动平台"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--today", type=_parse_day, default=None, help="演示数据围绕的日期（默认今天）")
+        parser.add_argument("--no-serve", action="store_true", help="只生成数据，不启动服务")
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+
+    def handle(self, *args, today=None, no_serve=False, host="127.0.0.1", port=8000, **options):
+        from django.utils import timezone
+
+        today = today or timezone.localdate()
+        self.stdout.write("正在准备数据库 …")
+        call_command("migrate", interactive=False, verbosity=0)
+        for noun in ("calendar", "rulesets"):
+            if noun in get_commands():
+                call_command(noun, "seed", verbosity=0)
+        accounts = demo_build(today=today)
+        url = f"http://{host}:{port}/"
+        self.stdout.write(self.style.SUCCESS(f"演示数据已就绪（东湖区，日期 {today:%Y-%m-%d}）。"))
+        self.stdout.write(f"登录地址：{url}login/")
+        for user, password in accounts:
+            self.stdout.write(f"  {user.get_role_display():<8} 用户名 {user.username:<12} 密码 {password}")
+        if not no_serve:
+            call_command("serve", host=host, port=port)

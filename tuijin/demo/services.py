@@ -1,0 +1,153 @@
+"""Builds the demo district: the jurisdiction tree, 37 units, fictional leaders and staff, the leading
+group and one account per role. Idempotent: a second run keeps what exists and resets the demo logins."""
+
+import random
+from datetime import date
+
+from django.db import transaction
+
+from tuijin.org.models import Jurisdiction, LeadingGroup, LeadingGroupMember, Person, Role, Unit, User
+
+from . import data
+
+DEMO_PASSWORD = "Tuijin@2026"
+
+
+def _names(rng: random.Random):
+    seen = set()
+    while True:
+        name = rng.choice(data.SURNAMES) + rng.choice(data.GIVEN)
+        if name not in seen:
+            seen.add(name)
+            yield name
+
+
+def _jurisdictions() -> tuple[Jurisdiction, list[Jurisdiction]]:
+    province, _ = Jurisdiction.objects.get_or_create(
+        code=data.PROVINCE[0], defaults={"name": data.PROVINCE[1], "level": "province"}
+    )
+    city, _ = Jurisdiction.objects.get_or_create(
+        code=data.CITY[0], defaults={"name": data.CITY[1], "level": "city", "parent": province}
+    )
+    district, _ = Jurisdiction.objects.get_or_create(
+        code=data.DISTRICT[0], defaults={"name": data.DISTRICT[1], "level": "district", "parent": city}
+    )
+    streets = [
+        Jurisdiction.objects.get_or_create(
+            code=code, defaults={"name": name, "level": "street", "parent": district}
+        )[0]
+        for code, name in data.STREETS
+    ]
+    return district, streets
+
+
+def _units(district: Jurisdiction, streets: list[Jurisdiction]) -> dict[str, Unit]:
+    units = {}
+    for sort, (name, short, kind, group) in enumerate(data.UNITS):
+        units[short] = Unit.objects.get_or_create(
+            jurisdiction=district,
+            name=name,
+            defaults={"short_name": short, "kind": kind, "rank_group": group, "sort": sort},
+        )[0]
+    for sort, street in enumerate(streets, start=len(data.UNITS)):
+        office = (
+            street.name.replace("街道", "街道办事处")
+            if street.name.endswith("街道")
+            else street.name + "人民政府"
+        )
+        if street.name.endswith("管理处"):
+            office = street.name
+        units[street.name] = Unit.objects.get_or_create(
+            jurisdiction=district,
+            name=office,
+            defaults={
+                "short_name": street.name,
+                "kind": "street",
+                "rank_group": "镇街",
+                "governs": street,
+                "sort": sort,
+            },
+        )[0]
+    return units
+
+
+def _people(district, units, rng) -> tuple[list[Person], dict[str, Person]]:
+    names = _names(rng)
+    leaders = []
+    for post, _role, in_charge in data.LEADERS:
+        person = Person.objects.create(
+            jurisdiction=district,
+            name=next(names),
+            post=post,
+            is_leader=True,
+            phone=f"139{rng.randrange(10**7, 10**8)}",
+        )
+        person.units_in_charge.set([units[s] for s in in_charge])
+        leaders.append(person)
+    heads = {}
+    for short, unit in units.items():
+        heads[short] = Person.objects.create(
+            jurisdiction=district,
+            unit=unit,
+            name=next(names),
+            post="主要负责人",
+            phone=f"138{rng.randrange(10**7, 10**8)}",
+        )
+        for post in ("分管负责人", "项目联络员"):
+            Person.objects.create(
+                jurisdiction=district,
+                unit=unit,
+                name=next(names),
+                post=post,
+                phone=f"137{rng.randrange(10**7, 10**8)}",
+            )
+    return leaders, heads
+
+
+def _leading_group(district, units, leaders):
+    group = LeadingGroup.objects.create(
+        jurisdiction=district,
+        name=data.GROUP_NAME,
+        office=units["区公建中心"],
+        office_duties=data.OFFICE_DUTIES,
+    )
+    for sort, (person, (_post, role, _units)) in enumerate(zip(leaders, data.LEADERS, strict=True)):
+        LeadingGroupMember.objects.create(group=group, person=person, role=role, sort=sort)
+    return group
+
+
+def _accounts(district, units, leaders, heads) -> list[tuple[User, str]]:
+    people_by_role = {"leader": leaders[5], "unit_head": heads["区住建局"]}
+    result = []
+    for username, role, unit_short, label in data.ACCOUNTS:
+        user = User.objects.filter(username=username).first() or User(username=username)
+        user.role = role
+        user.jurisdiction = district
+        user.unit = units[unit_short] if unit_short else None
+        person = people_by_role.get(role)
+        if person is not None and user.person_id is None and not hasattr(person, "account"):
+            user.person = person
+        user.display_name = f"{person.name}（{label}）" if person else label
+        user.is_staff = role == Role.OFFICE_ADMIN
+        user.is_active = True
+        user.locked_until = None
+        user.must_change_password = False
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        result.append((user, DEMO_PASSWORD))
+    return result
+
+
+@transaction.atomic
+def demo_build(*, today: date, seed: int = 2024) -> list[tuple[User, str]]:
+    """Create the demo district unless it exists; always (re)set the demo accounts' passwords."""
+    rng = random.Random(seed)
+    district, streets = _jurisdictions()
+    units = _units(district, streets)
+    if not LeadingGroup.objects.filter(jurisdiction=district).exists():
+        leaders, heads = _people(district, units, rng)
+        _leading_group(district, units, leaders)
+    else:
+        leaders = list(Person.objects.filter(jurisdiction=district, is_leader=True).order_by("id"))
+        heads = {short: unit.people.order_by("id").first() for short, unit in units.items()}
+    return _accounts(district, units, leaders, heads)
