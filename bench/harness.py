@@ -92,6 +92,7 @@ class Server:
     """One database's prepared var dir and running gunicorn; `close()` undoes everything it did."""
 
     db: str
+    settings: str = "tuijin.settings"
     var_dir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="tuijin-bench-")))
     proc: subprocess.Popen | None = None
     port: int = 0
@@ -99,7 +100,7 @@ class Server:
     _log: object = None
 
     def __post_init__(self) -> None:
-        self.secret_env = self.env()
+        self.run_env = self.env()
 
     @property
     def base_url(self) -> str:
@@ -108,7 +109,7 @@ class Server:
     def env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "TUIJIN_SQLITE")}
         env.update(
-            DJANGO_SETTINGS_MODULE="tuijin.settings",
+            DJANGO_SETTINGS_MODULE=self.settings,
             TUIJIN_VAR_DIR=str(self.var_dir),
             SECRET_KEY=secrets.token_urlsafe(40),
             ALLOWED_HOSTS="127.0.0.1,localhost",
@@ -133,7 +134,7 @@ class Server:
         cmd = [sys.executable, "-m", "tuijin.cli", *args]
         try:
             done = subprocess.run(
-                cmd, cwd=REPO_DIR, env=self.secret_env, capture_output=True, text=True, timeout=SETUP_TIMEOUT
+                cmd, cwd=REPO_DIR, env=self.run_env, capture_output=True, text=True, timeout=SETUP_TIMEOUT
             )
         except subprocess.TimeoutExpired as exc:
             raise BenchError(f"准备数据超时 / setup timed out: {' '.join(args)}") from exc
@@ -148,7 +149,12 @@ class Server:
         cmd = [sys.executable, "-m", "gunicorn", "tuijin.wsgi", "--workers", "2", "--worker-class", "sync"]
         cmd += ["--bind", f"{HOST}:{self.port}", "--graceful-timeout", "5", "--timeout", "60"]
         self.proc = subprocess.Popen(
-            cmd, cwd=REPO_DIR, env=self.secret_env, stdout=self._log, stderr=self._log
+            cmd,
+            cwd=REPO_DIR,
+            env=self.run_env,
+            stdout=self._log,
+            stderr=self._log,
+            preexec_fn=_die_with_parent,
         )
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
@@ -200,6 +206,17 @@ class Server:
                 except Exception as exc:
                     print(f"警告：未能删除数据库 {PG_DB} / could not drop it: {exc}", file=sys.stderr)
             shutil.rmtree(self.var_dir, ignore_errors=True)
+
+
+def _die_with_parent() -> None:
+    """Linux: the gunicorn master gets SIGTERM if the runner dies without cleaning up (SIGKILL)."""
+    try:
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+    except OSError:
+        pass
 
 
 def _answers(url: str) -> bool:

@@ -16,6 +16,7 @@ import argparse
 import json
 import os
 import platform
+import signal
 import statistics
 import subprocess
 import sys
@@ -66,6 +67,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--duration", type=int, default=None, help="每次 wrk 运行的秒数（默认 10，冒烟 3）")
     parser.add_argument("--connections", default=None, help="逗号分隔的并发连接数（默认 2,4,16，冒烟 2）")
     parser.add_argument("--repeat", type=int, default=1, help="每个组合重复几次（目标取中位数）")
+    parser.add_argument(
+        "--settings", default="tuijin.settings", help="Django 设置模块（对比实验用；默认 tuijin.settings）"
+    )
     parser.add_argument("--out", type=Path, default=None, help="另存 JSON 到此文件")
     args = parser.parse_args(argv)
     args.duration = args.duration or (3 if args.smoke else 10)
@@ -112,6 +116,7 @@ def machine() -> dict:
         "git_commit": run(["git", "rev-parse", "HEAD"]),
         "git_dirty": bool(run(["git", "status", "--porcelain"])),
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "loadavg_at_end": [round(x, 2) for x in os.getloadavg()],
     }
 
 
@@ -139,7 +144,7 @@ def workdays() -> dict:
 
 def bench_database(db: str, args: argparse.Namespace) -> tuple[list[dict], dict]:
     """Prepare, start, log in, check the pages, run wrk for each page × connections × repeat; always clean up."""
-    server = Server(db)
+    server = Server(db, settings=args.settings)
     try:
         _log(f"[{db}] 准备数据库与演示数据 / preparing database and demo data …")
         server.prepare()
@@ -197,6 +202,20 @@ def _run_row(db: str, page: Page, connections: int, repeat: int, raw: dict) -> d
     }
 
 
+def summarize(runs: list[dict]) -> list[dict]:
+    """One row per db × page × connections: the median of each figure over the repeats."""
+    keys = list(dict.fromkeys((r["db"], r["page"], r["connections"]) for r in runs))
+    rows = []
+    for db, page, connections in keys:
+        same = [r for r in runs if (r["db"], r["page"], r["connections"]) == (db, page, connections)]
+        row = {"db": db, "page": page, "connections": connections, "repeats": len(same)}
+        for name in ("median_ms", "p95_ms", "p99_ms", "rps"):
+            row[name] = round(statistics.median(r[name] for r in same), 2)
+        row["errors"] = sum(r["errors"] for r in same)
+        rows.append(row)
+    return rows
+
+
 def _memory(server: Server) -> dict:
     workers = [{"pid": pid, **status} for pid, status in sorted(server.seen_workers.items())]
     return {
@@ -213,7 +232,7 @@ def targets(runs: list[dict], rss: dict, work: dict, dbs: list[str]) -> list[dic
             medians = [
                 r["median_ms"] for r in runs if (r["db"], r["page"], r["connections"]) == (db, page, 2)
             ]
-            value = statistics.median(medians) if medians else None
+            value = round(statistics.median(medians), 2) if medians else None
             rows.append(_target(f"{db} {page} median at 2 connections (ms)", MEDIAN_TARGET_MS, value))
         rows.append(_target(f"{db} peak RSS per worker (MB)", RSS_TARGET_MB, rss[db]["max_peak_per_worker"]))
     rows.append(_target("1,000,000 add_workdays calls (s)", WORKDAYS_TARGET_S, work.get("seconds")))
@@ -257,8 +276,11 @@ def _log(message: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    # A CI timeout sends SIGTERM: turn it into SystemExit so the finally blocks stop gunicorn and clean up.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     notes: list[str] = []
     started = time.monotonic()
+    load_before = [round(x, 2) for x in os.getloadavg()]
     try:
         require_wrk()
         dbs = databases(args.db, args.smoke, notes)
@@ -272,9 +294,15 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     report = {
         "mode": "smoke" if args.smoke else "full",
-        "machine": machine(),
-        "settings": {"duration_s": args.duration, "connections": args.connections, "repeat": args.repeat},
+        "machine": {**machine(), "loadavg_at_start": load_before},
+        "settings": {
+            "duration_s": args.duration,
+            "connections": args.connections,
+            "repeat": args.repeat,
+            "django_settings": args.settings,
+        },
         "runs": runs,
+        "summary": summarize(runs),
         "rss_mb": rss,
         "workdays": work,
         "targets": targets(runs, rss, work, dbs),

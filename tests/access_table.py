@@ -5,8 +5,9 @@ roles allowed. `tests/test_access_matrix.py` walks every row for every persona; 
 its rows here, and a test fails when a URL pattern has no row.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 ALL = frozenset({"office_admin", "leader", "unit_head", "unit_reporter", "supervisor", "discipline"})
 ADMIN = frozenset({"office_admin"})
@@ -39,7 +40,12 @@ ROWS: list[Row] = [
         "POST",
         lambda w: "/org/accounts/new/",
         ADMIN,
-        data=lambda w: {"username": "newbie", "role": "unit_reporter", "jurisdiction": w.district.pk, "unit": w.dept.pk},
+        data=lambda w: {
+            "username": "newbie",
+            "role": "unit_reporter",
+            "jurisdiction": w.district.pk,
+            "unit": w.dept.pk,
+        },
     ),
     Row("org:account_edit", "GET", lambda w: f"/org/accounts/{w.reporter.pk}/", ADMIN),
     Row(
@@ -47,11 +53,27 @@ ROWS: list[Row] = [
         "POST",
         lambda w: f"/org/accounts/{w.reporter.pk}/",
         ADMIN,
-        data=lambda w: {"display_name": "改名", "role": "unit_reporter", "jurisdiction": w.district.pk, "unit": w.dept.pk},
+        data=lambda w: {
+            "display_name": "改名",
+            "role": "unit_reporter",
+            "jurisdiction": w.district.pk,
+            "unit": w.dept.pk,
+        },
         ok_status=(302,),
     ),
-    Row("org:account_reset_password", "POST", lambda w: f"/org/accounts/{w.reporter.pk}/reset-password/", ADMIN),
-    Row("org:account_toggle", "POST", lambda w: f"/org/accounts/{w.reporter.pk}/toggle/", ADMIN, ok_status=(302,)),
+    Row(
+        "org:account_reset_password",
+        "POST",
+        lambda w: f"/org/accounts/{w.reporter.pk}/reset-password/",
+        ADMIN,
+    ),
+    Row(
+        "org:account_toggle",
+        "POST",
+        lambda w: f"/org/accounts/{w.reporter.pk}/toggle/",
+        ADMIN,
+        ok_status=(302,),
+    ),
     Row("org:audit", "GET", lambda w: "/org/audit/", ADMIN),
     Row("admin:index", "GET", lambda w: "/admin/", ADMIN, denied_status=(302,)),
 ]

@@ -2,7 +2,16 @@
 
 from dataclasses import dataclass
 
-from tuijin.org.models import Jurisdiction, LeadingGroup, LeadingGroupMember, Person, Role, Unit, UnitKind, User
+from tuijin.org.models import (
+    Jurisdiction,
+    LeadingGroup,
+    LeadingGroupMember,
+    Person,
+    Role,
+    Unit,
+    UnitKind,
+    User,
+)
 
 PASSWORD = "Tuijin-test-2026"
 
@@ -16,8 +25,16 @@ def unit(jur, name, kind=UnitKind.DEPARTMENT, **kw):
 
 
 def account(username, role, jur, unit=None, person=None, **kw):
-    user = User(username=username, role=role, jurisdiction=jur, unit=unit, person=person,
-                display_name=kw.pop("display_name", username), is_staff=role == Role.OFFICE_ADMIN, **kw)
+    user = User(
+        username=username,
+        role=role,
+        jurisdiction=jur,
+        unit=unit,
+        person=person,
+        display_name=kw.pop("display_name", username),
+        is_staff=role == Role.OFFICE_ADMIN,
+        **kw,
+    )
     user.set_password(PASSWORD)
     user.save()
     return user
@@ -73,7 +90,9 @@ def build_world() -> World:
     leader_person.units_in_charge.add(dept)
     head_person = Person.objects.create(jurisdiction=district, name="周文博", post="主任", unit=dept)
     Person.objects.create(jurisdiction=district, name="吴晓", post="科员", unit=other_dept)
-    group = LeadingGroup.objects.create(jurisdiction=district, name="东湖区重大重点项目推进工作领导小组", office=office)
+    group = LeadingGroup.objects.create(
+        jurisdiction=district, name="东湖区重大重点项目推进工作领导小组", office=office
+    )
     LeadingGroupMember.objects.create(group=group, person=leader_person, role="deputy")
     return World(
         city=city,

@@ -9,7 +9,9 @@ from tuijin.org.models import AccessDenial
 
 def _cells():
     for row in ROWS:
-        for role in sorted({"office_admin", "leader", "unit_head", "unit_reporter", "supervisor", "discipline"}):
+        for role in sorted(
+            {"office_admin", "leader", "unit_head", "unit_reporter", "supervisor", "discipline"}
+        ):
             yield pytest.param(row, role, id=f"{row.method} {row.url_name} as {role}")
 
 
@@ -17,10 +19,7 @@ def _cells():
 def test_cell(row, role, world, client_for):
     client = client_for(world.personas()[role])
     url = row.url(world)
-    if row.method == "GET":
-        response = client.get(url)
-    else:
-        response = client.post(url, row.data(world))
+    response = client.get(url) if row.method == "GET" else client.post(url, row.data(world))
     if role in row.allowed:
         assert response.status_code in row.ok_status, response.content.decode()[:500]
     else:
@@ -31,12 +30,16 @@ def test_cell(row, role, world, client_for):
             assert AccessDenial.objects.filter(user=world.personas()[role], path=url).exists()
 
 
-@pytest.mark.parametrize("row", [r for r in ROWS if r.url_name.startswith("org:account")], ids=lambda r: f"{r.method} {r.url_name}")
+@pytest.mark.parametrize(
+    "row", [r for r in ROWS if r.url_name.startswith("org:account")], ids=lambda r: f"{r.method} {r.url_name}"
+)
 def test_admin_of_another_district_cannot_touch_accounts_here(row, world, client_for):
     if "{" in row.url_name or row.url(world).rstrip("/").endswith(("accounts", "new")):
         pytest.skip("list and create pages are scoped, not refused")
     client = client_for(world.foreign_admin)
-    response = client.get(row.url(world)) if row.method == "GET" else client.post(row.url(world), row.data(world))
+    response = (
+        client.get(row.url(world)) if row.method == "GET" else client.post(row.url(world), row.data(world))
+    )
     assert response.status_code == 403
 
 
@@ -53,6 +56,8 @@ def _named_patterns(resolver=None, namespace=""):
 def test_every_page_has_a_row():
     covered = {row.url_name for row in ROWS}
     missing = sorted(
-        name for name in set(_named_patterns()) if name not in covered and not name.startswith(EXEMPT_PREFIXES)
+        name
+        for name in set(_named_patterns())
+        if name not in covered and not name.startswith(EXEMPT_PREFIXES)
     )
     assert missing == [], f"pages without a row in tests/access_table.py: {missing}"

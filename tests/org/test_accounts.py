@@ -14,8 +14,13 @@ def test_create_shows_one_time_password_once_and_forces_change(world, client_for
     client = client_for(world.admin)
     response = client.post(
         "/org/accounts/new/",
-        {"username": "zhangsan", "display_name": "张三", "role": "unit_reporter",
-         "jurisdiction": world.district.pk, "unit": world.dept.pk},
+        {
+            "username": "zhangsan",
+            "display_name": "张三",
+            "role": "unit_reporter",
+            "jurisdiction": world.district.pk,
+            "unit": world.dept.pk,
+        },
     )
     assert response.status_code == 200
     text = response.content.decode()
@@ -57,15 +62,26 @@ def test_duplicate_username_is_refused_in_chinese(world, client_for):
 
 def test_unit_outside_the_jurisdiction_is_refused(world):
     with pytest.raises(ValidationError) as exc:
-        services.account_create(actor=world.admin, username="x1", display_name="", role="unit_head",
-                                jurisdiction=world.street, unit=world.dept)
+        services.account_create(
+            actor=world.admin,
+            username="x1",
+            display_name="",
+            role="unit_head",
+            jurisdiction=world.street,
+            unit=world.dept,
+        )
     assert "不属于辖区" in str(exc.value)
 
 
 def test_admin_cannot_create_accounts_in_another_district(world):
     with pytest.raises(AccessDenied):
-        services.account_create(actor=world.admin, username="spy", display_name="", role="leader",
-                                jurisdiction=world.other_district)
+        services.account_create(
+            actor=world.admin,
+            username="spy",
+            display_name="",
+            role="leader",
+            jurisdiction=world.other_district,
+        )
     assert not User.objects.filter(username="spy").exists()
 
 
@@ -100,7 +116,12 @@ def test_edit_changes_role_and_keeps_history(world, client_for):
     client = client_for(world.admin)
     response = client.post(
         f"/org/accounts/{world.reporter.pk}/",
-        {"display_name": "升任负责人", "role": "unit_head", "jurisdiction": world.district.pk, "unit": world.dept.pk},
+        {
+            "display_name": "升任负责人",
+            "role": "unit_head",
+            "jurisdiction": world.district.pk,
+            "unit": world.dept.pk,
+        },
     )
     assert response.status_code == 302
     world.reporter.refresh_from_db()

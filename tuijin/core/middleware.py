@@ -3,7 +3,7 @@
 import logging
 
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from .access import AccessDenied
 
@@ -26,9 +26,15 @@ class AccessDeniedMiddleware:
         from tuijin.org.models import AccessDenial
 
         AccessDenial.objects.create(
-            user=user, action=action or "-", path=request.path[:255], method=request.method, message=message[:255]
+            user=user,
+            action=action or "-",
+            path=request.path[:255],
+            method=request.method,
+            message=message[:255],
         )
-        logger.warning("denied user=%s action=%s %s %s: %s", user, action, request.method, request.path, message)
+        logger.warning(
+            "denied user=%s action=%s %s %s: %s", user, action, request.method, request.path, message
+        )
         return render(request, "403.html", {"message": message}, status=403)
 
 
@@ -42,9 +48,9 @@ class PasswordChangeRequiredMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and getattr(user, "must_change_password", False):
-            if not request.path.startswith(self.ALLOWED):
-                from django.shortcuts import redirect
-
-                return redirect("password_change")
+        must_change = (
+            user is not None and user.is_authenticated and getattr(user, "must_change_password", False)
+        )
+        if must_change and not request.path.startswith(self.ALLOWED):
+            return redirect("password_change")
         return self.get_response(request)

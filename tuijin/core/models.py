@@ -163,7 +163,9 @@ class ScheduledRun(models.Model):
         verbose_name_plural = "定时任务触发记录"
         ordering = ["-fire_time"]
         constraints = [
-            models.UniqueConstraint(fields=["job_name", "fire_time"], name="scheduled_run_once_per_fire_time"),
+            models.UniqueConstraint(
+                fields=["job_name", "fire_time"], name="scheduled_run_once_per_fire_time"
+            ),
         ]
         indexes = [models.Index(fields=["job_name", "-fire_time"], name="scheduled_run_job_recent")]
 

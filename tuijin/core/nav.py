@@ -44,5 +44,7 @@ def nav_for(user, current_path: str) -> list[dict]:
         except NoReverseMatch:
             continue
         active = current_path == url if url == "/" else current_path.startswith(url)
-        items.append({"label": item.label, "url": url, "icon": item.icon, "section": item.section, "active": active})
+        items.append(
+            {"label": item.label, "url": url, "icon": item.icon, "section": item.section, "active": active}
+        )
     return items

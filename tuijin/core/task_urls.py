@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import task_views
 
 app_name = "tasks"
-urlpatterns: list = []
+urlpatterns = [
+    path("", task_views.index, name="index"),
+    path("<uuid:result_id>/retry/", task_views.retry_now, name="retry_now"),
+]

@@ -26,9 +26,13 @@ class LoginForm(AuthenticationForm):
 
         candidate = User.objects.filter(username__iexact=username).first()
         if login_is_locked(candidate):
-            login_record(kind=LoginEvent.Kind.REFUSED, username=username, user=candidate, request=self.request)
+            login_record(
+                kind=LoginEvent.Kind.REFUSED, username=username, user=candidate, request=self.request
+            )
             minutes = max(1, int((candidate.locked_until - timezone.now()).total_seconds() // 60) + 1)
-            raise forms.ValidationError(self.error_messages["locked"], code="locked", params={"minutes": minutes})
+            raise forms.ValidationError(
+                self.error_messages["locked"], code="locked", params={"minutes": minutes}
+            )
         self.user_cache = authenticate(self.request, username=username, password=password)
         if self.user_cache is None:
             user = login_failed(username=username, request=self.request)
@@ -43,7 +47,9 @@ class LoginForm(AuthenticationForm):
 
 class PasswordChangeForm(forms.Form):
     old_password = forms.CharField(label="原密码（或管理员给的一次性密码）", widget=forms.PasswordInput)
-    new_password = forms.CharField(label="新密码", widget=forms.PasswordInput, help_text="至少 8 位，不能全是数字。")
+    new_password = forms.CharField(
+        label="新密码", widget=forms.PasswordInput, help_text="至少 8 位，不能全是数字。"
+    )
     new_password2 = forms.CharField(label="再次输入新密码", widget=forms.PasswordInput)
 
     def clean(self):
@@ -61,9 +67,15 @@ class AccountForm(forms.Form):
     )
     display_name = forms.CharField(label="显示名", max_length=40, required=False)
     role = forms.ChoiceField(label="角色", choices=[("", "请选择")] + Role.choices)
-    jurisdiction = forms.ModelChoiceField(label="所属辖区", queryset=Jurisdiction.objects.none(), empty_label="请选择")
-    unit = forms.ModelChoiceField(label="所在单位", queryset=Unit.objects.none(), required=False, empty_label="（无）")
-    person = forms.ModelChoiceField(label="对应人员", queryset=Person.objects.none(), required=False, empty_label="（无）")
+    jurisdiction = forms.ModelChoiceField(
+        label="所属辖区", queryset=Jurisdiction.objects.none(), empty_label="请选择"
+    )
+    unit = forms.ModelChoiceField(
+        label="所在单位", queryset=Unit.objects.none(), required=False, empty_label="（无）"
+    )
+    person = forms.ModelChoiceField(
+        label="对应人员", queryset=Person.objects.none(), required=False, empty_label="（无）"
+    )
 
     def __init__(self, *args, jurisdictions, units, people, editing=False, **kwargs):
         super().__init__(*args, **kwargs)

@@ -111,7 +111,9 @@ class Person(models.Model):
     )
     post = models.CharField("职务", max_length=80, blank=True)
     is_leader = models.BooleanField("领导", default=False)
-    units_in_charge = models.ManyToManyField(Unit, verbose_name="分管单位", blank=True, related_name="leaders")
+    units_in_charge = models.ManyToManyField(
+        Unit, verbose_name="分管单位", blank=True, related_name="leaders"
+    )
     phone = models.CharField("手机", max_length=20, blank=True)
     email = models.EmailField("邮箱", blank=True)
     is_active = models.BooleanField("在职", default=True)
@@ -168,6 +170,9 @@ class LeadingGroupMember(models.Model):
         ordering = ["sort", "id"]
         constraints = [models.UniqueConstraint(fields=["group", "person"], name="group_member_once")]
 
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} {self.person}"
+
 
 class Role(models.TextChoices):
     """The roles of DESIGN.md "Users and what they do"."""
@@ -187,7 +192,12 @@ class User(AbstractUser):
         Person, verbose_name="人员", null=True, blank=True, on_delete=models.PROTECT, related_name="account"
     )
     jurisdiction = models.ForeignKey(
-        Jurisdiction, verbose_name="辖区", null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+        Jurisdiction,
+        verbose_name="辖区",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
     )
     unit = models.ForeignKey(
         Unit, verbose_name="单位", null=True, blank=True, on_delete=models.PROTECT, related_name="users"
@@ -221,7 +231,9 @@ class LoginEvent(models.Model):
 
     at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
     username = models.CharField("用户名", max_length=150, db_index=True)
-    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="login_events")
+    user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="login_events"
+    )
     kind = models.CharField("事件", max_length=10, choices=Kind.choices)
     ip = models.GenericIPAddressField("IP", null=True, blank=True)
     user_agent = models.CharField("浏览器", max_length=255, blank=True)
@@ -230,6 +242,9 @@ class LoginEvent(models.Model):
         verbose_name = "登录记录"
         verbose_name_plural = "登录记录"
         ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.get_kind_display()}"
 
 
 class AccessDenial(models.Model):
@@ -246,3 +261,6 @@ class AccessDenial(models.Model):
         verbose_name = "拒绝访问记录"
         verbose_name_plural = "拒绝访问记录"
         ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.path}"

@@ -28,16 +28,28 @@ def _own_unit_people(user):
     return Q(unit_id=user.unit_id)
 
 
-register_scope(Jurisdiction, ScopeSpec(jurisdiction_field="", unit_filter=_everything, readers=INTERNAL_ROLES))
-register_scope(Unit, ScopeSpec(jurisdiction_field="jurisdiction", unit_filter=_everything, readers=DIRECTORY_READERS))
-register_scope(Person, ScopeSpec(jurisdiction_field="jurisdiction", unit_filter=_own_unit_people, readers=DIRECTORY_READERS))
-register_scope(LeadingGroup, ScopeSpec(jurisdiction_field="jurisdiction", unit_filter=_everything, readers=DIRECTORY_READERS))
+register_scope(
+    Jurisdiction, ScopeSpec(jurisdiction_field="", unit_filter=_everything, readers=INTERNAL_ROLES)
+)
+register_scope(
+    Unit, ScopeSpec(jurisdiction_field="jurisdiction", unit_filter=_everything, readers=DIRECTORY_READERS)
+)
+register_scope(
+    Person,
+    ScopeSpec(jurisdiction_field="jurisdiction", unit_filter=_own_unit_people, readers=DIRECTORY_READERS),
+)
+register_scope(
+    LeadingGroup,
+    ScopeSpec(jurisdiction_field="jurisdiction", unit_filter=_everything, readers=DIRECTORY_READERS),
+)
 register_scope(
     LeadingGroupMember,
     ScopeSpec(jurisdiction_field="group__jurisdiction", unit_filter=_everything, readers=DIRECTORY_READERS),
 )
 register_scope(User, ScopeSpec(jurisdiction_field="jurisdiction", readers=frozenset({Role.OFFICE_ADMIN})))
-register_scope(LoginEvent, ScopeSpec(jurisdiction_field="user__jurisdiction", readers=frozenset({Role.OFFICE_ADMIN})))
+register_scope(
+    LoginEvent, ScopeSpec(jurisdiction_field="user__jurisdiction", readers=frozenset({Role.OFFICE_ADMIN}))
+)
 
 register_action("org.view_accounts", "管理账号", is_office_admin & no_object)
 register_action("org.manage_account", "管理该账号", is_office_admin & in_subtree)
@@ -47,4 +59,6 @@ register_action("org.manage_directory", "维护单位、人员和领导小组", 
 
 from .models import AccessDenial  # noqa: E402
 
-register_scope(AccessDenial, ScopeSpec(jurisdiction_field="user__jurisdiction", readers=frozenset({Role.OFFICE_ADMIN})))
+register_scope(
+    AccessDenial, ScopeSpec(jurisdiction_field="user__jurisdiction", readers=frozenset({Role.OFFICE_ADMIN}))
+)

@@ -10,7 +10,9 @@ from .models import Jurisdiction, LeadingGroup, LoginEvent, Person, Unit, User
 def accounts_for(user, *, query: str = "", role: str = "", status: str = "") -> QuerySet:
     qs = scope(user, User.objects.select_related("jurisdiction", "unit", "person"))
     if query:
-        qs = qs.filter(Q(username__icontains=query) | Q(display_name__icontains=query) | Q(unit__name__icontains=query))
+        qs = qs.filter(
+            Q(username__icontains=query) | Q(display_name__icontains=query) | Q(unit__name__icontains=query)
+        )
     if role:
         qs = qs.filter(role=role)
     if status == "active":
@@ -37,7 +39,9 @@ def people_for(user, *, query: str = "", leaders_only: bool = False) -> QuerySet
         qs = qs.filter(Q(name__icontains=query) | Q(post__icontains=query) | Q(unit__name__icontains=query))
     if leaders_only:
         qs = qs.filter(is_leader=True)
-    return qs.prefetch_related("units_in_charge").order_by("jurisdiction__path", "-is_leader", "unit__sort", "id")
+    return qs.prefetch_related("units_in_charge").order_by(
+        "jurisdiction__path", "-is_leader", "unit__sort", "id"
+    )
 
 
 def jurisdictions_for(user) -> QuerySet:

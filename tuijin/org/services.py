@@ -32,7 +32,11 @@ def _validate_account_links(*, role: str, jurisdiction: Jurisdiction | None, uni
         errors["jurisdiction"] = "请选择账号所属辖区。"
     if role in (Role.UNIT_HEAD, Role.UNIT_REPORTER) and unit is None:
         errors["unit"] = "单位负责人和填报员必须指定所在单位。"
-    if unit is not None and jurisdiction is not None and not unit.jurisdiction.path.startswith(jurisdiction.path):
+    if (
+        unit is not None
+        and jurisdiction is not None
+        and not unit.jurisdiction.path.startswith(jurisdiction.path)
+    ):
         errors["unit"] = f"单位“{unit.name}”不属于辖区“{jurisdiction.name}”。"
     if errors:
         raise ValidationError(errors)
@@ -74,7 +78,13 @@ def account_create(
 
 @transaction.atomic
 def account_update(
-    *, actor: User, user: User, display_name: str, role: str, jurisdiction: Jurisdiction | None, unit: Unit | None
+    *,
+    actor: User,
+    user: User,
+    display_name: str,
+    role: str,
+    jurisdiction: Jurisdiction | None,
+    unit: Unit | None,
 ) -> User:
     require(actor, "org.manage_account", user)
     require(actor, "org.manage_account", jurisdiction)

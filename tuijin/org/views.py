@@ -68,7 +68,9 @@ def _account_form(request, *, data=None, initial=None, editing=False):
 @login_required
 def account_create(request):
     require(request.user, "org.view_accounts")
-    form = _account_form(request, data=request.POST or None, initial={"jurisdiction": request.user.jurisdiction})
+    form = _account_form(
+        request, data=request.POST or None, initial={"jurisdiction": request.user.jurisdiction}
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -84,7 +86,11 @@ def account_create(request):
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
-            return render(request, "org/one_time_password.html", {"account": user, "password": password, "created": True})
+            return render(
+                request,
+                "org/one_time_password.html",
+                {"account": user, "password": password, "created": True},
+            )
     return render(request, "org/account_form.html", {"form": form, "creating": True})
 
 
@@ -157,7 +163,9 @@ def audit(request):
 @login_required
 def units(request):
     require(request.user, "org.view_directory")
-    qs = selectors.units_for(request.user, query=request.GET.get("q", "").strip(), kind=request.GET.get("kind", ""))
+    qs = selectors.units_for(
+        request.user, query=request.GET.get("q", "").strip(), kind=request.GET.get("kind", "")
+    )
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(request, "org/units.html", {"page": page, "kinds": UnitKind.choices})
 

@@ -1,0 +1,47 @@
+"""The version of the data exchange format: MAJOR.MINOR (DESIGN.md "Interfaces that must stay stable").
+
+Each capability that adds its records raises MINOR and adds a line to HISTORY (and to docs/exchange.md);
+files of an older MINOR still import. A new MAJOR would mean an incompatible change, which the format
+avoids.
+"""
+
+from __future__ import annotations
+
+import re
+
+FORMAT_NAME = "tuijin-exchange"
+FORMAT_VERSION: tuple[int, int] = (1, 0)
+
+# (version, what it added), oldest first.
+HISTORY: list[tuple[str, str]] = [
+    ("1.0", "组织：辖区、责任单位、人员（含分管单位）、领导小组及成员、账号（不含密码）"),
+]
+
+_VERSION_RE = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)$")
+
+
+def version_text(version: tuple[int, int] = FORMAT_VERSION) -> str:
+    return f"{version[0]}.{version[1]}"
+
+
+def parse_version(text: str) -> tuple[int, int] | None:
+    """`"1.0"` → (1, 0); None when the text is not MAJOR.MINOR."""
+    match = _VERSION_RE.match(text)
+    if match is None:
+        return None
+    return int(match.group(1)), int(match.group(2))
+
+
+def version_refusal(version: tuple[int, int]) -> str | None:
+    """The Chinese reason a file of this version cannot be imported, or None when it can."""
+    major, minor = FORMAT_VERSION
+    if version[0] != major:
+        return (
+            f"文件格式版本为 {version_text(version)}，本系统只支持 {major}.x 版本"
+            f"（当前 {version_text()}），主版本 {version[0]} 无法导入"
+        )
+    if version[1] > minor:
+        return (
+            f"文件格式版本 {version_text(version)} 比本系统支持的 {version_text()} 新，请先升级本系统再导入"
+        )
+    return None
