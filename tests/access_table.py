@@ -76,6 +76,43 @@ ROWS: list[Row] = [
     ),
     Row("org:audit", "GET", lambda w: "/org/audit/", ADMIN),
     Row("admin:index", "GET", lambda w: "/admin/", ADMIN, denied_status=(302,)),
+    # working-day calendar: every role reads it; office admins edit it (the calendar is national)
+    Row("calendar:index", "GET", lambda w: "/calendar/", ALL),
+    Row("calendar:calculate", "GET", lambda w: "/calendar/calculate/?start=2026-02-13&n=1", ALL),
+    Row("calendar:template", "GET", lambda w: "/calendar/template.xlsx?year=2027", ALL),
+    Row(
+        "calendar:day_set",
+        "POST",
+        lambda w: "/calendar/day/",
+        ADMIN,
+        data=lambda w: {"date": "2027-03-01", "kind": "off", "name": "临时休息", "reason": "紧急通知"},
+        ok_status=(302,),
+    ),
+    Row(
+        "calendar:day_clear",
+        "POST",
+        lambda w: "/calendar/day/clear/",
+        ADMIN,
+        data=lambda w: {"date": "2027-03-01", "reason": "撤回"},
+        ok_status=(400,),  # nothing to clear: the page says so
+    ),
+    Row(
+        "calendar:import",
+        "POST",
+        lambda w: "/calendar/import/",
+        ADMIN,
+        data=lambda w: {"year": "2027", "document": "通知"},
+        ok_status=(400,),  # no file chosen: the form says so
+    ),
+    Row(
+        "calendar:enter",
+        "POST",
+        lambda w: "/calendar/enter/",
+        ADMIN,
+        data=lambda w: {"year": "2027", "text": "2027-02-05 休 春节", "document": "通知"},
+        ok_status=(302,),
+    ),
+    Row("calendar:seed", "POST", lambda w: "/calendar/seed/", ADMIN, ok_status=(302,)),
 ]
 
 # URL names that need no row: public entry points and Django admin's own sub-pages (guarded by admin:index's rule).

@@ -17,3 +17,14 @@ def client_for(client):
         return client
 
     return login
+
+
+@pytest.fixture(autouse=True)
+def _fresh_calendar_cache(settings):
+    """current_calendar() caches per process; tests roll the tables back, so each test starts afresh."""
+    from tuijin.core.calendar_selectors import calendar_refresh
+
+    settings.CALENDAR_RECHECK_SECONDS = 0
+    calendar_refresh()
+    yield
+    calendar_refresh()

@@ -159,6 +159,9 @@ TASKS = {
 TASK_MAX_ATTEMPTS = int(os.environ.get("TASK_MAX_ATTEMPTS", 3))
 TASK_RETRY_DELAY_SECONDS = int(os.environ.get("TASK_RETRY_DELAY_SECONDS", 60))
 
+# current_calendar() re-checks the calendar tables' version stamp at most this often (seconds).
+CALENDAR_RECHECK_SECONDS = int(os.environ.get("CALENDAR_RECHECK_SECONDS", 5))
+
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 LOGGING = {

@@ -152,7 +152,7 @@ def test_real_scheduler_enqueues_a_job_when_its_cron_fires(database_tasks):
 
     scheduler.start()
     try:
-        assert fired.wait(timeout=5), "the scheduler did not fire within 5 seconds"
+        assert fired.wait(timeout=10), "the scheduler did not fire within 10 seconds"
     finally:
         scheduler.shutdown(wait=True)
 

@@ -2,6 +2,7 @@
 shows it all to office admins only, and a given-up task can be retried by hand."""
 
 import signal
+import uuid
 from contextlib import contextmanager
 from datetime import timedelta
 
@@ -109,7 +110,7 @@ def test_failing_task_is_retried_with_same_arguments_then_given_up(database_task
 
 @with_worker
 def test_task_that_fails_once_succeeds_on_its_retry(database_tasks):
-    first = fails_once.enqueue("flaky-1")
+    first = fails_once.enqueue(str(uuid.uuid4()))
     run_worker_until_empty()
 
     first.refresh()

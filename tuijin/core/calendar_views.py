@@ -30,6 +30,10 @@ def _year(value, default: int) -> int:
     return year if CALENDAR_FIRST.year <= year <= CALENDAR_LAST.year else default
 
 
+def _label(form, name: str) -> str:
+    return form.fields[name].label if name in form.fields else "输入"
+
+
 def _calculations(params) -> dict:
     """The calculator's forms, answers and input errors for whatever the GET parameters ask."""
     add = AddWorkdaysForm(params) if "start" in params else AddWorkdaysForm()
@@ -43,7 +47,9 @@ def _calculations(params) -> dict:
     for form in (add, between):
         if form.is_bound:
             errors += [
-                f"{form[name].label}：{e}" for name, field_errors in form.errors.items() for e in field_errors
+                f"{_label(form, name)}：{e}"
+                for name, field_errors in form.errors.items()
+                for e in field_errors
             ]
     return {"add_form": add, "between_form": between, "calc_results": results, "calc_errors": errors}
 
