@@ -113,6 +113,15 @@ ROWS: list[Row] = [
         ok_status=(302,),
     ),
     Row("calendar:seed", "POST", lambda w: "/calendar/seed/", ADMIN, ok_status=(302,)),
+    # background tasks: office admins only
+    Row("tasks:index", "GET", lambda w: "/tasks/", ADMIN),
+    Row(
+        "tasks:retry_now",
+        "POST",
+        lambda w: "/tasks/00000000-0000-0000-0000-000000000000/retry/",
+        ADMIN,
+        ok_status=(302,),
+    ),
 ]
 
 # URL names that need no row: public entry points and Django admin's own sub-pages (guarded by admin:index's rule).

@@ -12,5 +12,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Tasks run inside the test that enqueues them; a test that needs the real worker switches to
+# django_tasks_db.DatabaseBackend with the `settings` fixture and runs call_command("worker", "--batch").
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default"]}}
+TASK_RETRY_DELAY_SECONDS = 0
 
 os.makedirs(STATIC_ROOT, exist_ok=True)  # noqa: F405  (whitenoise warns when it is missing)

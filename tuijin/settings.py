@@ -158,6 +158,8 @@ TASKS = {
 }
 TASK_MAX_ATTEMPTS = int(os.environ.get("TASK_MAX_ATTEMPTS", 3))
 TASK_RETRY_DELAY_SECONDS = int(os.environ.get("TASK_RETRY_DELAY_SECONDS", 60))
+TASK_KEEP_SUCCESSFUL_DAYS = int(os.environ.get("TASK_KEEP_SUCCESSFUL_DAYS", 14))
+TASK_KEEP_FAILED_DAYS = int(os.environ.get("TASK_KEEP_FAILED_DAYS", 90))
 
 # current_calendar() re-checks the calendar tables' version stamp at most this often (seconds).
 CALENDAR_RECHECK_SECONDS = int(os.environ.get("CALENDAR_RECHECK_SECONDS", 5))
