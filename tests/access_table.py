@@ -27,6 +27,13 @@ class Row:
     denied_status: tuple[int, ...] = (403,)
 
 
+def _seeded_slug(w):
+    from tuijin.core.ruleset_services import ruleset_seed
+
+    ruleset_seed()
+    return "wuhan-2019"
+
+
 ROWS: list[Row] = [
     Row("home", "GET", lambda w: "/", ALL),
     Row("password_change", "GET", lambda w: "/accounts/password/", ALL),
@@ -113,6 +120,25 @@ ROWS: list[Row] = [
         ok_status=(302,),
     ),
     Row("calendar:seed", "POST", lambda w: "/calendar/seed/", ADMIN, ok_status=(302,)),
+    # rule sets: every role reads them; office admins edit and pick
+    Row("rulesets:index", "GET", lambda w: "/rulesets/", ALL),
+    Row("rulesets:detail", "GET", lambda w: f"/rulesets/{_seeded_slug(w)}/", ALL),
+    Row("rulesets:edit", "GET", lambda w: f"/rulesets/{_seeded_slug(w)}/edit/", ADMIN),
+    Row(
+        "rulesets:edit",
+        "POST",
+        lambda w: f"/rulesets/{_seeded_slug(w)}/edit/",
+        ADMIN,
+        data=lambda w: {"text": "", "note": ""},
+    ),
+    Row(
+        "rulesets:pick",
+        "POST",
+        lambda w: "/rulesets/pick/",
+        ADMIN,
+        data=lambda w: {"jurisdiction": w.district.pk, "rule_set": ""},
+        ok_status=(302,),
+    ),
     # background tasks: office admins only
     Row("tasks:index", "GET", lambda w: "/tasks/", ADMIN),
     Row(

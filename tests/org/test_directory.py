@@ -72,7 +72,7 @@ def test_duplicate_unit_in_admin_gets_chinese_error_and_nothing_saved(world, cli
         },
     )
     assert response.status_code == 200
-    assert "已存在" in response.content.decode()
+    assert "包含 所属辖区 和 单位名称 的 责任单位 已经存在" in response.content.decode()
     assert Unit.objects.count() == before
 
 

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 
 class CalendarYear(models.Model):
@@ -20,6 +21,7 @@ class CalendarYear(models.Model):
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "日历年度"
@@ -46,6 +48,8 @@ class CalendarDay(models.Model):
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # who changed or cleared a day, and why, survives the row (emergency changes are evidence)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "节假日与调休"
