@@ -40,8 +40,10 @@ def combine(reports: list[dict]) -> dict:
 def _row(key: tuple, same: list[dict]) -> dict:
     db, page, connections = key
     row = {"db": db, "page": page, "connections": connections, "reports": len(same)}
-    for name in ("median_ms", "p95_ms", "p99_ms", "rps"):
-        values = [r[name] for r in same]
+    for name in ("median_ms", "p95_ms", "p99_ms", "rps", "worker_cpu_ms_per_request"):
+        values = [r[name] for r in same if name in r]
+        if not values:
+            continue
         row[name] = round(statistics.median(values), 2)
         row[f"{name}_range"] = [min(values), max(values)]
     row["errors"] = sum(r["errors"] for r in same)

@@ -174,6 +174,18 @@ class Server:
     def worker_pids(self) -> list[int]:
         return _children(self.proc.pid) if self.proc else []
 
+    def worker_cpu_seconds(self) -> float:
+        """User + system CPU seconds the workers have used so far (/proc/<pid>/stat utime, stime)."""
+        ticks = os.sysconf("SC_CLK_TCK")
+        total = 0
+        for pid in self.worker_pids():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += int(fields[11]) + int(fields[12])  # fields 14 and 15 of proc(5)
+        return total / ticks
+
     def sample_memory(self) -> None:
         """Remember each worker's peak (VmHWM) and current (VmRSS) resident memory, in MB."""
         for pid in self.worker_pids():

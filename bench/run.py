@@ -173,7 +173,9 @@ def _bench_page(server: Server, page: Page, cookie: str | None, args: argparse.N
     for connections in args.connections:
         for repeat in range(args.repeat):
             _log(f"[{server.db}] {page.name} c={connections} #{repeat + 1} …")
+            cpu_before = server.worker_cpu_seconds()
             raw = run_wrk(url, connections=connections, duration=args.duration, cookie=cookie)
+            raw["worker_cpu_s"] = server.worker_cpu_seconds() - cpu_before
             server.sample_memory()
             runs.append(_run_row(server.db, page, connections, repeat, raw))
     return runs
@@ -198,6 +200,7 @@ def _run_row(db: str, page: Page, connections: int, repeat: int, raw: dict) -> d
         "non2xx": raw["non2xx"],
         "socket_errors": socket_errors,
         "duration_s": raw["duration_s"],
+        "worker_cpu_ms_per_request": round(raw["worker_cpu_s"] * 1000 / max(raw["requests"], 1), 2),
         "kb_per_response": round(raw["bytes"] / max(raw["requests"], 1) / 1024, 1),
     }
 
@@ -209,7 +212,7 @@ def summarize(runs: list[dict]) -> list[dict]:
     for db, page, connections in keys:
         same = [r for r in runs if (r["db"], r["page"], r["connections"]) == (db, page, connections)]
         row = {"db": db, "page": page, "connections": connections, "repeats": len(same)}
-        for name in ("median_ms", "p95_ms", "p99_ms", "rps"):
+        for name in ("median_ms", "p95_ms", "p99_ms", "rps", "worker_cpu_ms_per_request"):
             row[name] = round(statistics.median(r[name] for r in same), 2)
         row["errors"] = sum(r["errors"] for r in same)
         rows.append(row)
@@ -248,15 +251,24 @@ def _target(name: str, limit: float, value: float | None) -> dict:
     }
 
 
+COLUMNS = [  # (heading, run field, format) for the table on stderr
+    ("db", "db", "<9"),
+    ("page", "page", "<10"),
+    ("conn", "connections", ">5"),
+    ("#", "repeat", ">3"),
+    ("median", "median_ms", ">9.2f"),
+    ("p95", "p95_ms", ">9.2f"),
+    ("p99", "p99_ms", ">9.2f"),
+    ("req/s", "rps", ">9.1f"),
+    ("cpu/req", "worker_cpu_ms_per_request", ">9.2f"),
+    ("errors", "errors", ">8"),
+]
+
+
 def print_table(report: dict) -> None:
-    out = [
-        f"{'db':<9}{'page':<10}{'conn':>5}{'#':>3}{'median':>9}{'p95':>9}{'p99':>9}{'req/s':>9}{'errors':>8}"
-    ]
+    out = ["".join(f"{head:{fmt.split('.')[0]}}" for head, _, fmt in COLUMNS)]
     for r in report["runs"]:
-        out.append(
-            f"{r['db']:<9}{r['page']:<10}{r['connections']:>5}{r['repeat']:>3}{r['median_ms']:>9.2f}"
-            f"{r['p95_ms']:>9.2f}{r['p99_ms']:>9.2f}{r['rps']:>9.1f}{r['errors']:>8}"
-        )
+        out.append("".join(f"{r[key]:{fmt}}" for _, key, fmt in COLUMNS))
     for db, mem in report["rss_mb"].items():
         out.append(
             f"{db}: peak RSS per worker {mem['max_peak_per_worker']} MB (now {mem['max_rss_per_worker']} MB)"

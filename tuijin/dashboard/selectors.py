@@ -1,21 +1,101 @@
 """What the home page shows each role. Later capabilities add their panels here."""
 
+from dataclasses import dataclass
+from datetime import date, timedelta
+
 from django.utils import timezone
 
 from tuijin.core.access import scope
+from tuijin.core.calendar_selectors import current_calendar, provisional_years_ahead
 from tuijin.org.models import Jurisdiction, LeadingGroup, Person, Role, Unit, User
+
+WEEKDAYS = "一二三四五六日"
+
+
+@dataclass(frozen=True)
+class DayLine:
+    date: date
+    weekday: str
+    label: str
+    css: str
+    provisional: bool = False
+
+
+@dataclass(frozen=True)
+class Today:
+    date: date
+    weekday: str
+    is_workday: bool
+    label: str
+    provisional: bool
+    next_workday: date
+    week: list[DayLine]
+    coming: list[DayLine]
+
+
+def _day_line(cal, day: date) -> DayLine:
+    info = cal.day_info(day)
+    label = {
+        "workday": "工作日",
+        "weekend": "周末",
+        "holiday": info.name or "休息日",
+        "makeup": f"补班（{info.name}）",
+    }[info.kind]
+    css = {"workday": "", "weekend": "text-secondary", "holiday": "text-red", "makeup": "text-azure fw-bold"}[
+        info.kind
+    ]
+    return DayLine(
+        date=day, weekday=WEEKDAYS[day.weekday()], label=label, css=css, provisional=info.provisional
+    )
+
+
+def today_on_calendar(today: date, *, horizon_days: int = 60) -> Today:
+    """Today on the working-day calendar, this week, and the coming holidays and make-up days."""
+    cal = current_calendar()
+    info = cal.day_info(today)
+    monday = today - timedelta(days=today.weekday())
+    coming = []
+    for offset in range(1, horizon_days + 1):
+        day = today + timedelta(days=offset)
+        if cal.day_info(day).kind in ("holiday", "makeup"):
+            coming.append(_day_line(cal, day))
+    return Today(
+        date=today,
+        weekday=WEEKDAYS[today.weekday()],
+        is_workday=info.is_workday,
+        label=_day_line(cal, today).label,
+        provisional=info.provisional,
+        next_workday=cal.next_workday(today),
+        week=[_day_line(cal, monday + timedelta(days=i)) for i in range(7)],
+        coming=coming[:8],
+    )
 
 
 def home_for(user) -> dict:
     today = timezone.localdate()
     context: dict = {"today": today, "role_label": user.get_role_display() if user.role else ""}
-    jurisdictions = scope(user, Jurisdiction.objects.all())
-    context["jurisdiction_count"] = jurisdictions.count()
+    context["calendar"] = today_on_calendar(today)
+    context["jurisdiction_count"] = scope(user, Jurisdiction.objects.all()).count()
     context["unit_count"] = scope(user, Unit.objects.filter(is_active=True)).count()
     context["leader_count"] = scope(user, Person.objects.filter(is_active=True, is_leader=True)).count()
     context["group"] = scope(user, LeadingGroup.objects.select_related("office")).first()
     if user.role == Role.OFFICE_ADMIN or user.is_superuser:
-        accounts = scope(user, User.objects.all())
-        context["account_count"] = accounts.filter(is_active=True).count()
-        context["locked_count"] = accounts.filter(locked_until__gt=timezone.now()).count()
+        context.update(_admin_panel(user))
     return context
+
+
+def _admin_panel(user) -> dict:
+    from tuijin.core.models import TaskAttempt
+    from tuijin.core.task_selectors import worker_liveness_for
+
+    now = timezone.now()
+    accounts = scope(user, User.objects.all())
+    given_up = scope(user, TaskAttempt.objects.filter(outcome=TaskAttempt.Outcome.GIVEN_UP))
+    return {
+        "account_count": accounts.filter(is_active=True).count(),
+        "locked_count": accounts.filter(locked_until__gt=now).count(),
+        "never_logged_in": accounts.filter(is_active=True, last_login__isnull=True).count(),
+        "given_up_tasks": given_up.count(),
+        "liveness": worker_liveness_for(user, now=now),
+        "provisional_years": provisional_years_ahead(),
+    }
