@@ -120,6 +120,21 @@ def test_serve_answers_and_stops_all_children_on_sigterm(served):
     assert "全部进程已停止。" in served.output()
 
 
+def test_a_duplicated_sigterm_still_stops_gracefully(served):
+    """`timeout` signals the process group and `uv run` forwards the same signal: one request to stop,
+    not a forced kill that would orphan gunicorn's workers."""
+    assert served.get("/login/") == 200
+    children = served.children()
+
+    served.proc.send_signal(signal.SIGTERM)
+    served.proc.send_signal(signal.SIGTERM)
+
+    assert served.proc.wait(timeout=10) == 0, served.output()
+    assert "强制结束" not in served.output()
+    assert "定时调度器已停止" in served.output()
+    assert _process_groups_alive(set(children.values())) == []
+
+
 def test_serve_stops_the_others_when_one_child_dies(served):
     assert served.get("/login/") == 200
     children = served.children()

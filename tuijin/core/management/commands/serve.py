@@ -28,6 +28,7 @@ from django_tasks import task_backends
 from django_tasks_db.backend import DatabaseBackend
 
 POLL_SECONDS = 0.2
+DUPLICATE_SIGNAL_SECONDS = 1.0
 READY_TIMEOUT_SECONDS = 60
 
 
@@ -52,9 +53,10 @@ class Child:
         return self.proc is not None and self.proc.poll() is None
 
     def signal(self, signum: int) -> None:
+        """Signal the child's whole process group, so gunicorn's workers go with their master."""
         if self.alive():
-            with contextlib.suppress(ProcessLookupError):
-                self.proc.send_signal(signum)
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.proc.pid, signum)
 
 
 def _connect_host(host: str) -> str:
@@ -93,12 +95,17 @@ class Supervisor:
     def __init__(self, children: list[Child], *, say, grace: float, host: str, port: int) -> None:
         self.children, self.say, self.grace, self.host, self.port = children, say, grace, host, port
         self.stop_signal: int | None = None
+        self.first_signal_at = 0.0
         self.force = False
 
     def on_signal(self, signum, frame) -> None:
-        if self.stop_signal is not None:
+        # A second Ctrl+C forces; a duplicate arriving at once (e.g. `timeout` signals the group and
+        # `uv run` forwards the same signal) does not.
+        now = time.monotonic()
+        if self.stop_signal is not None and now - self.first_signal_at > DUPLICATE_SIGNAL_SECONDS:
             self.force = True
-        self.stop_signal = signum
+        if self.stop_signal is None:
+            self.stop_signal, self.first_signal_at = signum, now
 
     def run(self, env: dict[str, str]) -> int:
         self.say(f"正在启动推进，网页地址 http://{_bind_address(self.host, self.port)}/ …")
@@ -131,7 +138,8 @@ class Supervisor:
             time.sleep(POLL_SECONDS / 2)
         for child in self.children:
             if child.alive():
-                self.say(f"  {child.name}未在 {self.grace:g} 秒内退出，强制结束。")
+                reason = "再次收到停止信号" if self.force else f"未在 {self.grace:g} 秒内退出"
+                self.say(f"  {child.name}{reason}，强制结束。")
                 child.signal(signal.SIGKILL)
         for child in self.children:
             if child.proc is not None:
