@@ -28,3 +28,17 @@ def _fresh_calendar_cache(settings):
     calendar_refresh()
     yield
     calendar_refresh()
+
+
+@pytest.fixture
+def empty_calendar(db, settings):
+    """An empty calendar table (the migration seeds 2004–2026): tests that enter years themselves."""
+    from tuijin.core.calendar_selectors import calendar_refresh
+    from tuijin.core.models import CalendarDay, CalendarYear
+
+    settings.CALENDAR_RECHECK_SECONDS = 0
+    CalendarDay.objects.all().delete()
+    CalendarYear.objects.all().delete()
+    calendar_refresh()
+    yield
+    calendar_refresh()

@@ -7,18 +7,10 @@ import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
 
-from tuijin.core.calendar_selectors import calendar_refresh
-from tuijin.core.models import CalendarDay, CalendarYear
+from tuijin.core.models import CalendarYear
 
-
-@pytest.fixture(autouse=True)
-def empty_calendar(db, settings):
-    settings.CALENDAR_RECHECK_SECONDS = 0
-    CalendarDay.objects.all().delete()
-    CalendarYear.objects.all().delete()
-    calendar_refresh()
-    yield
-    calendar_refresh()
+# Each test starts from an empty calendar table, whether or not the migration seeded it.
+pytestmark = pytest.mark.usefixtures("empty_calendar")
 
 
 def run(*args) -> str:

@@ -9,7 +9,6 @@ from django.utils import timezone
 from tuijin.core.calendar_selectors import (
     build_work_calendar,
     calendar_add_workdays,
-    calendar_refresh,
     calendar_workdays_between,
     calendar_year_overview,
     current_calendar,
@@ -21,14 +20,8 @@ from tuijin.core.models import CalendarDay, CalendarYear
 D = date.fromisoformat
 
 
-@pytest.fixture(autouse=True)
-def empty_calendar(db, settings):
-    settings.CALENDAR_RECHECK_SECONDS = 0
-    CalendarDay.objects.all().delete()
-    CalendarYear.objects.all().delete()
-    calendar_refresh()
-    yield
-    calendar_refresh()
+# Each test starts from an empty calendar table, whether or not the migration seeded it.
+pytestmark = pytest.mark.usefixtures("empty_calendar")
 
 
 def test_an_empty_table_gives_the_provisional_rule_for_every_year(db):

@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from tuijin.core.access import AccessDenied
-from tuijin.core.calendar_selectors import calendar_refresh, current_calendar
+from tuijin.core.calendar_selectors import current_calendar
 from tuijin.core.calendar_services import (
     calendar_day_clear,
     calendar_day_set,
@@ -38,15 +38,8 @@ SCHEDULE_2027 = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def empty_calendar(db, settings):
-    """Each test starts from an empty table and sees every change at once (no recheck delay)."""
-    settings.CALENDAR_RECHECK_SECONDS = 0
-    CalendarDay.objects.all().delete()
-    CalendarYear.objects.all().delete()
-    calendar_refresh()
-    yield
-    calendar_refresh()
+# Each test starts from an empty table and sees every change at once (no recheck delay).
+pytestmark = pytest.mark.usefixtures("empty_calendar")
 
 
 def write_xlsx(path, rows, *, title: str | None = "2027年部分节假日安排", header=("日期", "类型", "名称")):

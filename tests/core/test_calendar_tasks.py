@@ -13,23 +13,15 @@ from tuijin.core.calendar_hooks import (
     register_calendar_dependent,
     unregister_calendar_dependent,
 )
-from tuijin.core.calendar_selectors import calendar_refresh
 from tuijin.core.calendar_services import calendar_day_set, calendar_import_xlsx, calendar_seed
 from tuijin.core.calendar_tasks import CalendarRecomputeError, recompute_after_calendar_change
-from tuijin.core.models import CalendarDay, CalendarYear
 
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 D = date.fromisoformat
 
 
-@pytest.fixture(autouse=True)
-def empty_calendar(db, settings):
-    settings.CALENDAR_RECHECK_SECONDS = 0
-    CalendarDay.objects.all().delete()
-    CalendarYear.objects.all().delete()
-    calendar_refresh()
-    yield
-    calendar_refresh()
+# Each test starts from an empty calendar table, whether or not the migration seeded it.
+pytestmark = pytest.mark.usefixtures("empty_calendar")
 
 
 @pytest.fixture

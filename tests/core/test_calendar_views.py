@@ -10,7 +10,7 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from tuijin.core.calendar_selectors import calendar_refresh, current_calendar
+from tuijin.core.calendar_selectors import current_calendar
 from tuijin.core.calendar_services import calendar_seed
 from tuijin.core.models import CalendarDay, CalendarYear
 from tuijin.org.models import AccessDenial
@@ -23,14 +23,8 @@ NON_ADMINS = ["leader", "unit_head", "reporter", "supervisor", "discipline"]
 
 
 @pytest.fixture(autouse=True)
-def seeded_calendar(db, settings):
-    settings.CALENDAR_RECHECK_SECONDS = 0
-    CalendarDay.objects.all().delete()
-    CalendarYear.objects.all().delete()
-    calendar_refresh()
+def seeded_calendar(empty_calendar):
     calendar_seed()
-    yield
-    calendar_refresh()
 
 
 def xlsx_upload(rows, name="2027.xlsx"):
