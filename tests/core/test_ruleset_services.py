@@ -198,6 +198,34 @@ def test_only_office_admins_edit_rule_sets(world, persona):
     assert wuhan.versions.count() == 1
 
 
+def test_a_rule_set_picked_by_another_district_cannot_be_edited_from_here(world):
+    services.ruleset_seed()
+    wuhan = RuleSet.objects.get(slug="wuhan-2019")
+    services.jurisdiction_pick_ruleset(
+        actor=world.foreign_admin, jurisdiction=world.other_district, rule_set=wuhan
+    )
+    text = selectors.ruleset_version_text(wuhan.current).replace("due_day = 25", "due_day = 20")
+    with pytest.raises(AccessDenied) as refused:
+        services.ruleset_edit_from_toml(actor=world.admin, rule_set=wuhan, text=text, note="改别区的规则")
+    assert "须未被本辖区以外选用" in refused.value.message
+    assert wuhan.versions.count() == 1
+    # the district that uses it may edit it
+    services.ruleset_edit_from_toml(actor=world.foreign_admin, rule_set=wuhan, text=text, note="本区调整")
+    assert wuhan.versions.count() == 2
+
+
+def test_a_rule_set_the_city_picked_cannot_be_edited_by_a_district(world):
+    services.ruleset_seed()
+    nanchang = RuleSet.objects.get(slug="nanchang-2020")
+    world.city.rule_set = nanchang
+    world.city.save()
+    text = selectors.ruleset_version_text(nanchang.current)
+    with pytest.raises(AccessDenied):
+        services.ruleset_edit_from_toml(
+            actor=world.admin, rule_set=nanchang, text=text + "\n", note="区里改市里的"
+        )
+
+
 def test_pick_per_jurisdiction_and_inherit_down_the_tree(world):
     services.ruleset_seed()
     nanchang = RuleSet.objects.get(slug="nanchang-2020")
