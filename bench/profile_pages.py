@@ -69,9 +69,9 @@ def template_ms(client, path: str, rounds: int) -> float:
     return statistics.median(per_request)
 
 
-def queries(client, path: str) -> tuple[list[dict], float]:
-    """The request's SQL (CaptureQueriesContext) and its wall time in ms, timed here: the debug
-    cursor rounds each query to whole milliseconds."""
+def queries(client, path: str, rounds: int) -> tuple[list[dict], float]:
+    """One request's SQL (CaptureQueriesContext) and the median over `rounds` requests of the wall time
+    spent in the database driver, in ms (timed here: the debug cursor rounds to whole milliseconds)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -84,9 +84,14 @@ def queries(client, path: str) -> tuple[list[dict], float]:
         finally:
             spent.append((time.perf_counter() - start) * 1000)
 
-    with CaptureQueriesContext(connection) as ctx, connection.execute_wrapper(timer):
-        client.get(path)
-    return ctx.captured_queries, sum(spent)
+    per_request = []
+    with connection.execute_wrapper(timer):
+        for _ in range(rounds):
+            spent.clear()
+            with CaptureQueriesContext(connection) as ctx:
+                client.get(path)
+            per_request.append(sum(spent))
+    return ctx.captured_queries, statistics.median(per_request)
 
 
 # (label, file path suffix, function[, class]): cumulative time as a share of the profiled requests.
@@ -151,10 +156,10 @@ def report_page(client, name: str, path: str, rounds: int, top: int) -> None:
     samples = [timed_get(client, path) for _ in range(rounds)]
     median_ms = statistics.median(wall for wall, _, _ in samples)
     cpu_ms = statistics.median(cpu for _, cpu, _ in samples)
-    captured, sql_ms = queries(client, path)
+    captured, sql_ms = queries(client, path, rounds)
     head = f"{name} {path}: {median_ms:.2f} ms median ({cpu_ms:.2f} ms CPU) over {rounds} requests"
     print(f"\n=== {head}, {samples[-1][2] / 1024:.1f} KB")
-    print(f"SQL: {len(captured)} queries, {sql_ms:.2f} ms wall time in the database driver")
+    print(f"SQL: {len(captured)} queries, {sql_ms:.2f} ms median wall time in the database driver")
     for q in captured:
         print(f"  {q['sql'][:150]}")
     print(f"template rendering: {template_ms(client, path, rounds):.2f} ms median (includes lazy querysets)")

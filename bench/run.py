@@ -2,7 +2,7 @@
 PostgreSQL, driven over real HTTP by wrk; prints one JSON document and a short table on stderr.
 
 Run: `uv run python bench/run.py [--smoke] [--db sqlite|postgres|both] [--duration 10]
-      [--connections 2,4,16] [--repeat 1] [--out FILE.json]`
+      [--connections 2,4,16] [--repeat 1] [--settings MODULE] [--out FILE.json]`
 
 Targets: home and accounts pages median < 20 ms at 2 connections (one per worker), peak RSS < 150 MB
 per worker, one million `add N working days` calls < 3 s (bench/workdays_bench.py).
@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from harness import (
+    PG_ADMIN_URL,
     REPO_DIR,
     WRK,
     BenchError,
@@ -85,7 +86,7 @@ def databases(choice: str, smoke: bool, notes: list[str]) -> list[str]:
         return ["sqlite"]
     if pg_reachable():
         return ["sqlite", "postgres"] if choice == "both" else ["postgres"]
-    message = "PostgreSQL 127.0.0.1:5432 无法连接 / PostgreSQL is not reachable"
+    message = f"PostgreSQL {PG_ADMIN_URL} 无法连接 / is not reachable"
     if choice == "both" and smoke:
         notes.append(message + "：只测 SQLite / SQLite only")
         return ["sqlite"]

@@ -36,11 +36,11 @@ PROVISIONAL_RULE = (
 
 
 def provisional_years_ahead(today=None) -> list[int]:
-    """This year and next, where no official schedule has been entered yet."""
+    """This year and next, where no official schedule has been entered yet (read from the cached calendar,
+    so the banner on every admin page costs no query)."""
     today = today or timezone.localdate()
-    wanted = [today.year, today.year + 1]
-    entered = set(CalendarYear.objects.filter(year__in=wanted).values_list("year", flat=True))
-    return [y for y in wanted if y not in entered]
+    provisional = current_calendar().provisional_years
+    return [y for y in (today.year, today.year + 1) if y in provisional]
 
 
 # ---------------------------------------------------------------------------------------------------

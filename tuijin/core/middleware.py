@@ -1,6 +1,7 @@
 """Refusals: every AccessDenied / PermissionDenied answers 403 with a Chinese message and is logged."""
 
 import logging
+import time
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
@@ -54,3 +55,25 @@ class PasswordChangeRequiredMiddleware:
         if must_change and not request.path.startswith(self.ALLOWED):
             return redirect("password_change")
         return self.get_response(request)
+
+
+class SessionRefreshMiddleware:
+    """Sessions expire after SESSION_COOKIE_AGE without a request (DESIGN: sessions expire). Rather than
+    writing the session row on every request (SESSION_SAVE_EVERY_REQUEST), renew it at most once a
+    minute: the idle limit then holds to within a minute, and most requests write nothing."""
+
+    RENEW_AFTER_SECONDS = 60
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        user = getattr(request, "user", None)
+        if session is None or user is None or not user.is_authenticated or session.is_empty():
+            return response
+        now = int(time.time())
+        if now - session.get("_renewed", 0) >= self.RENEW_AFTER_SECONDS:
+            session["_renewed"] = now  # marks the session modified: SessionMiddleware saves it
+        return response

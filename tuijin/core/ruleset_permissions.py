@@ -37,5 +37,7 @@ register_scope(RuleSet, ScopeSpec(jurisdiction_field="", everyone_reads=True))
 register_scope(RuleSetVersion, ScopeSpec(jurisdiction_field="", everyone_reads=True))
 
 register_action("core.view_rulesets", "查看规则集", is_internal)
-register_action("core.edit_ruleset", "修改规则集（须未被本辖区以外选用）", is_office_admin & used_only_in_subtree)
+register_action(
+    "core.edit_ruleset", "修改规则集（须未被本辖区以外选用）", is_office_admin & used_only_in_subtree
+)
 register_action("core.pick_ruleset", "为该辖区选择规则集", is_office_admin & in_subtree)

@@ -3,11 +3,12 @@
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from tuijin.core.access import scope
-from tuijin.core.calendar_selectors import current_calendar, provisional_years_ahead
-from tuijin.org.models import Jurisdiction, LeadingGroup, Person, Role, Unit, User
+from tuijin.core.calendar_selectors import current_calendar
+from tuijin.org.models import LeadingGroup, Person, Role, Unit, User
 
 WEEKDAYS = "一二三四五六日"
 
@@ -75,9 +76,9 @@ def home_for(user) -> dict:
     today = timezone.localdate()
     context: dict = {"today": today, "role_label": user.get_role_display() if user.role else ""}
     context["calendar"] = today_on_calendar(today)
-    context["jurisdiction_count"] = scope(user, Jurisdiction.objects.all()).count()
     context["unit_count"] = scope(user, Unit.objects.filter(is_active=True)).count()
-    context["leader_count"] = scope(user, Person.objects.filter(is_active=True, is_leader=True)).count()
+    if context["unit_count"]:
+        context["leader_count"] = scope(user, Person.objects.filter(is_active=True, is_leader=True)).count()
     context["group"] = scope(user, LeadingGroup.objects.select_related("office")).first()
     if user.role == Role.OFFICE_ADMIN or user.is_superuser:
         context.update(_admin_panel(user))
@@ -89,13 +90,10 @@ def _admin_panel(user) -> dict:
     from tuijin.core.task_selectors import worker_liveness_for
 
     now = timezone.now()
-    accounts = scope(user, User.objects.all())
+    counts = scope(user, User.objects.all()).aggregate(
+        account_count=Count("pk", filter=Q(is_active=True)),
+        locked_count=Count("pk", filter=Q(locked_until__gt=now)),
+        never_logged_in=Count("pk", filter=Q(is_active=True, last_login__isnull=True)),
+    )
     given_up = scope(user, TaskAttempt.objects.filter(outcome=TaskAttempt.Outcome.GIVEN_UP))
-    return {
-        "account_count": accounts.filter(is_active=True).count(),
-        "locked_count": accounts.filter(locked_until__gt=now).count(),
-        "never_logged_in": accounts.filter(is_active=True, last_login__isnull=True).count(),
-        "given_up_tasks": given_up.count(),
-        "liveness": worker_liveness_for(user, now=now),
-        "provisional_years": provisional_years_ahead(),
-    }
+    return {**counts, "given_up_tasks": given_up.count(), "liveness": worker_liveness_for(user, now=now)}
