@@ -5,6 +5,8 @@ version each time) when no jurisdiction outside their subtree uses them, and pic
 in their subtree (DESIGN.md "Who may do what").
 """
 
+import rules
+
 from tuijin.core.access import (
     ScopeSpec,
     in_subtree,
@@ -14,8 +16,6 @@ from tuijin.core.access import (
     register_scope,
     subtree_path,
 )
-
-import rules
 
 from .models import RuleSet, RuleSetVersion
 
