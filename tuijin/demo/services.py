@@ -4,6 +4,7 @@ group and one account per role. Idempotent: a second run keeps what exists and r
 import random
 from datetime import date
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from tuijin.org.models import Jurisdiction, LeadingGroup, LeadingGroupMember, Person, Role, Unit, User
@@ -138,6 +139,18 @@ def _accounts(district, units, leaders, heads) -> list[tuple[User, str]]:
     return result
 
 
+def _unit_reporters(district, units, password_hash: str) -> int:
+    """Every responsible unit has its own reporter account (unit01 …), as in a real roll-out."""
+    for number, unit in enumerate(units.values(), start=1):
+        user = User.objects.filter(username=f"unit{number:02d}").first() or User(username=f"unit{number:02d}")
+        user.role, user.jurisdiction, user.unit = Role.UNIT_REPORTER, district, unit
+        user.display_name = f"{unit.short_name or unit.name}填报员"
+        user.is_active, user.locked_until, user.must_change_password = True, None, False
+        user.password = password_hash  # hashed once: PBKDF2 per account would take seconds
+        user.save()
+    return len(units)
+
+
 @transaction.atomic
 def demo_build(*, today: date, seed: int = 2024) -> list[tuple[User, str]]:
     """Create the demo district unless it exists; always (re)set the demo accounts' passwords."""
@@ -150,4 +163,6 @@ def demo_build(*, today: date, seed: int = 2024) -> list[tuple[User, str]]:
     else:
         leaders = list(Person.objects.filter(jurisdiction=district, is_leader=True).order_by("id"))
         heads = {short: unit.people.order_by("id").first() for short, unit in units.items()}
-    return _accounts(district, units, leaders, heads)
+    accounts = _accounts(district, units, leaders, heads)
+    _unit_reporters(district, units, make_password(DEMO_PASSWORD))
+    return accounts

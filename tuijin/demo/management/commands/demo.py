@@ -40,5 +40,6 @@ class Command(BaseCommand):
         self.stdout.write(f"登录地址：{url}login/")
         for user, password in accounts:
             self.stdout.write(f"  {user.get_role_display():<8} 用户名 {user.username:<12} 密码 {password}")
+        self.stdout.write("  另有各责任单位的填报员账号 unit01、unit02 …（见“账号管理”），密码相同。")
         if not no_serve:
             call_command("serve", host=host, port=port)
