@@ -92,3 +92,33 @@ def test_unit_edits_keep_history_with_author(world, client_for):
     )
     latest = world.dept.history.first()
     assert latest.short_name == "发改委" and latest.history_user == world.admin
+
+
+def test_admin_forms_offer_only_the_admins_own_jurisdictions_and_units(world, client_for):
+    text = client_for(world.admin).get("/admin/org/person/add/").content.decode()
+    assert "东湖区" in text and "区发改委" in text
+    assert "青山湖区" not in text and "青山湖区发改委" not in text
+
+
+def test_a_forged_foreign_jurisdiction_in_admin_is_refused(world, client_for):
+    before = Unit.objects.count()
+    response = client_for(world.admin).post(
+        "/admin/org/unit/add/",
+        {"jurisdiction": world.other_district.pk, "name": "冒名单位", "kind": "department", "sort": 0},
+    )
+    assert response.status_code == 200
+    assert "选择一个有效的选项" in response.content.decode()
+    assert Unit.objects.count() == before
+
+
+def test_an_office_admin_cannot_add_a_root_jurisdiction(world, client_for):
+    response = client_for(world.admin).post(
+        "/admin/org/jurisdiction/add/", {"code": "99", "name": "自封省", "level": "province"}
+    )
+    assert response.status_code == 200
+    assert not Jurisdiction.objects.filter(code="99").exists()
+    client_for(world.admin).post(
+        "/admin/org/jurisdiction/add/",
+        {"code": "360102002", "name": "滕王阁街道", "level": "street", "parent": world.district.pk},
+    )
+    assert Jurisdiction.objects.get(code="360102002").path == "/36/3601/360102/360102002/"

@@ -146,6 +146,10 @@ def register_scope(model: type[Model], spec: ScopeSpec) -> None:
     _SCOPES[model] = spec
 
 
+def registered_scope(model: type[Model]) -> bool:
+    return model in _SCOPES
+
+
 def scope(user: Any, queryset: QuerySet) -> QuerySet:
     """The part of `queryset` the user may read (DESIGN.md "reads" column)."""
     spec = _SCOPES.get(queryset.model)

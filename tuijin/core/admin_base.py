@@ -2,16 +2,36 @@
 
 from django.contrib import admin
 
-from .access import scope
+from .access import registered_scope, scope
 
 
 def is_admin_user(user) -> bool:
     return bool(user.is_active and (user.is_superuser or getattr(user, "role", "") == "office_admin"))
 
 
+def scoped_choices(request, db_field, kwargs) -> dict:
+    """Foreign-key and many-to-many choices are scoped too, so an admin cannot file a record under
+    another district's jurisdiction or unit by picking it (a forged id fails the form's validation)."""
+    related = db_field.remote_field.model
+    if registered_scope(related):
+        base = kwargs.get("queryset") or related._default_manager.all()
+        kwargs["queryset"] = scope(request.user, base)
+    return kwargs
+
+
 class ScopedAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return scope(request.user, super().get_queryset(request))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        return super().formfield_for_foreignkey(
+            db_field, request, **scoped_choices(request, db_field, kwargs)
+        )
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        return super().formfield_for_manytomany(
+            db_field, request, **scoped_choices(request, db_field, kwargs)
+        )
 
     def has_module_permission(self, request):
         return is_admin_user(request.user)

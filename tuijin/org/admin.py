@@ -15,6 +15,18 @@ class JurisdictionAdmin(ScopedHistoryAdmin):
     list_display = ["name", "code", "level", "parent", "rule_set"]
     list_filter = ["level"]
     search_fields = ["name", "code"]
+    # the rule set is picked on the rule-set page (with its checks); code and parent fix the tree path
+    exclude = ["rule_set"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["code", "parent"] if obj is not None else []
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if obj is None and not request.user.is_superuser:
+            # an office admin adds jurisdictions below their own, never a new root
+            form.base_fields["parent"].required = True
+        return form
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -39,6 +51,13 @@ class MemberInline(admin.TabularInline):
     model = LeadingGroupMember
     extra = 1
     autocomplete_fields = ["person"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        from tuijin.core.admin_base import scoped_choices
+
+        return super().formfield_for_foreignkey(
+            db_field, request, **scoped_choices(request, db_field, kwargs)
+        )
 
 
 @admin.register(LeadingGroup)
