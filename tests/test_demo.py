@@ -63,3 +63,15 @@ def test_demo_refuses_a_malformed_date(transactional_db):
 
     with pytest.raises(CommandError, match="--today 应为 YYYY-MM-DD"):
         call_command("demo", "--no-serve", "--today", "2024-02-30")
+
+
+def test_demo_refuses_a_database_with_real_accounts(transactional_db):
+    import pytest
+    from django.core.management.base import CommandError
+
+    from tests.factories import build_world
+
+    build_world()  # real accounts: admin, head, … plus foreign_admin
+    with pytest.raises(CommandError, match="已有非演示账号"):
+        _demo()
+    assert not Unit.objects.filter(name="区公建中心").exists()

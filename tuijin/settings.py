@@ -115,6 +115,9 @@ PASSWORD_HASHERS = [
 if envbool("TUIJIN_FAST_HASHER", "false"):  # tests only
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
+# changes go through the pages and services, never through reverting a history row in admin
+SIMPLE_HISTORY_REVERT_DISABLED = True
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

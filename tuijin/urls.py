@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.views import LogoutView
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from tuijin.dashboard.views import home
 from tuijin.org.views import TuijinLoginView, password_change
@@ -18,5 +19,8 @@ urlpatterns = [
     path("calendar/", include("tuijin.core.calendar_urls")),
     path("rulesets/", include("tuijin.core.ruleset_urls")),
     path("tasks/", include("tuijin.core.task_urls")),
+    # Django admin's own login and password pages would bypass the lock-out and the password rules
+    path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
+    path("admin/password_change/", RedirectView.as_view(pattern_name="password_change")),
     path("admin/", admin.site.urls),
 ]

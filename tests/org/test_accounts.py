@@ -145,3 +145,17 @@ def test_forged_post_from_reporter_is_refused_and_logged(world, client_for):
     assert AccessDenial.objects.filter(user=world.reporter, action="org.manage_account").exists()
     world.unit_head.refresh_from_db()
     assert not world.unit_head.must_change_password
+
+
+def test_an_office_admin_cannot_take_over_a_superuser_account(world):
+    world.unit_head.is_superuser = True
+    world.unit_head.save()
+    with pytest.raises(AccessDenied):
+        services.account_reset_password(actor=world.admin, user=world.unit_head)
+
+
+def test_usernames_differing_only_in_case_are_refused(world):
+    with pytest.raises(ValidationError):
+        services.account_create(
+            actor=world.admin, username="Leader", display_name="", role="leader", jurisdiction=world.district
+        )

@@ -122,3 +122,24 @@ def test_an_office_admin_cannot_add_a_root_jurisdiction(world, client_for):
         {"code": "360102002", "name": "滕王阁街道", "level": "street", "parent": world.district.pk},
     )
     assert Jurisdiction.objects.get(code="360102002").path == "/36/3601/360102/360102002/"
+
+
+def test_another_districts_admin_cannot_open_history_pages_here(world, client_for):
+    client = client_for(world.foreign_admin)
+    record = world.dept.history.first()
+    assert client.get(f"/admin/org/unit/{world.dept.pk}/history/").status_code == 403
+    response = client.post(
+        f"/admin/org/unit/{world.dept.pk}/history/{record.history_id}/",
+        {"jurisdiction": world.other_district.pk, "name": "被改名", "kind": "department", "sort": 0},
+    )
+    assert response.status_code == 403
+    world.dept.refresh_from_db()
+    assert world.dept.name == "区发展和改革委员会"
+
+
+def test_office_admin_maintains_leading_group_members_in_admin(world, client_for):
+    from tuijin.org.models import LeadingGroup
+
+    group = LeadingGroup.objects.get(jurisdiction=world.district)
+    text = client_for(world.admin).get(f"/admin/org/leadinggroup/{group.pk}/change/").content.decode()
+    assert "领导小组成员" in text and "林志远" in text

@@ -106,3 +106,58 @@ def test_activity_keeps_the_session_alive_without_a_write_per_request(world, cli
         assert client.get("/org/units/").status_code == 200  # renews the session
     with time_machine.travel(start + half * 2, tick=False):
         assert client.get("/org/units/").status_code == 200
+
+
+def test_username_matches_whatever_the_phone_capitalised(world, client):
+    assert _login(client, "Reporter", PASSWORD).status_code == 302
+
+
+@override_settings(LOGIN_MAX_FAILURES=3)
+def test_failures_in_other_capitalisations_count_towards_the_same_lock(world, client):
+    for name in ("reporter", "Reporter", "REPORTER"):
+        _login(client, name, "wrong")
+    world.reporter.refresh_from_db()
+    assert world.reporter.locked_until is not None
+
+
+def test_a_disabled_account_is_told_so_not_that_the_password_is_wrong(world, client):
+    world.reporter.is_active = False
+    world.reporter.save()
+    response = _login(client, "reporter", PASSWORD)
+    assert "该账号已停用" in response.content.decode()
+    assert not LoginEvent.objects.filter(username="reporter", kind="failure").exists()
+
+
+def test_blank_login_says_what_is_missing(db, client):
+    response = client.post("/login/", {"username": "", "password": ""})
+    assert "请输入用户名和密码" in response.content.decode()
+
+
+@override_settings(LOGIN_MAX_FAILURES=3)
+def test_a_reset_by_the_admin_clears_earlier_failures(world, client):
+    from tuijin.org.services import account_reset_password
+
+    _login(client, "reporter", "wrong")
+    _login(client, "reporter", "wrong")
+    password = account_reset_password(actor=world.admin, user=world.reporter)
+    _login(client, "reporter", "typo")
+    world.reporter.refresh_from_db()
+    assert world.reporter.locked_until is None
+    assert _login(client, "reporter", password).status_code == 302
+
+
+def test_logins_do_not_bury_the_account_history(world, client):
+    before = world.reporter.history.count()
+    for _ in range(3):
+        _login(client, "reporter", PASSWORD)
+        client.post("/logout/")
+    world.reporter.refresh_from_db()
+    assert world.reporter.last_login is not None
+    assert world.reporter.history.count() == before
+
+
+def test_django_admin_login_goes_through_the_lock_out(world, client):
+    response = client.get("/admin/login/?next=/admin/")
+    assert response.status_code == 302 and response["Location"].startswith("/login/")
+    response = client.post("/admin/login/", {"username": "admin", "password": "x"})
+    assert not LoginEvent.objects.filter(kind="success").exists()

@@ -14,7 +14,9 @@ def site(request):
 
 def _calendar_banner(user):
     """Admins see which coming year's holiday schedule still has to be entered (DESIGN.md)."""
-    if getattr(user, "role", "") != "office_admin" and not user.is_superuser:
+    from .access import can
+
+    if not can(user, "core.edit_calendar"):
         return None
     from .calendar_selectors import provisional_years_ahead
 

@@ -42,8 +42,6 @@ class AccessDeniedMiddleware:
 class PasswordChangeRequiredMiddleware:
     """An account with a one-time password must set its own before doing anything else."""
 
-    ALLOWED = ("/accounts/password/", "/logout/", "/static/")
-
     def __init__(self, get_response):
         self.get_response = get_response
 
@@ -52,9 +50,17 @@ class PasswordChangeRequiredMiddleware:
         must_change = (
             user is not None and user.is_authenticated and getattr(user, "must_change_password", False)
         )
-        if must_change and not request.path.startswith(self.ALLOWED):
+        if must_change and not request.path.startswith(self._allowed()):
             return redirect("password_change")
         return self.get_response(request)
+
+    @staticmethod
+    def _allowed() -> tuple[str, ...]:
+        # reverse() and request.path both carry the script prefix, so a sub-path deployment works too
+        from django.conf import settings
+        from django.urls import reverse
+
+        return (reverse("password_change"), reverse("logout"), settings.STATIC_URL)
 
 
 class SessionRefreshMiddleware:

@@ -6,9 +6,9 @@ from datetime import date, timedelta
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from tuijin.core.access import scope
+from tuijin.core.access import can, is_subtree_reader, scope
 from tuijin.core.calendar_selectors import current_calendar
-from tuijin.org.models import LeadingGroup, Person, Role, Unit, User
+from tuijin.org.models import LeadingGroup, Person, Unit, User
 
 WEEKDAYS = "一二三四五六日"
 
@@ -77,10 +77,10 @@ def home_for(user) -> dict:
     context: dict = {"today": today, "role_label": user.get_role_display() if user.role else ""}
     context["calendar"] = today_on_calendar(today)
     context["unit_count"] = scope(user, Unit.objects.filter(is_active=True)).count()
-    if context["unit_count"]:
+    if is_subtree_reader(user):  # unit staff read only their own unit's people: a leader count would mislead
         context["leader_count"] = scope(user, Person.objects.filter(is_active=True, is_leader=True)).count()
     context["group"] = scope(user, LeadingGroup.objects.select_related("office")).first()
-    if user.role == Role.OFFICE_ADMIN or user.is_superuser:
+    if can(user, "org.view_accounts"):
         context.update(_admin_panel(user))
     return context
 

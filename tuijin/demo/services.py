@@ -151,6 +151,16 @@ def _unit_reporters(district, units, password_hash: str) -> int:
     return len(units)
 
 
+def demo_usernames(unit_count: int) -> set[str]:
+    return {username for username, *_ in data.ACCOUNTS} | {f"unit{n:02d}" for n in range(1, unit_count + 1)}
+
+
+def foreign_accounts() -> list[str]:
+    """Accounts the demo did not create: a database with any is somebody's real data."""
+    names = demo_usernames(len(data.UNITS) + len(data.STREETS))
+    return list(User.objects.exclude(username__in=names).values_list("username", flat=True)[:5])
+
+
 @transaction.atomic
 def demo_build(*, today: date, seed: int = 2024) -> list[tuple[User, str]]:
     """Create the demo district unless it exists; always (re)set the demo accounts' passwords."""

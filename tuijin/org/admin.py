@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from tuijin.core.admin_base import ScopedAdmin
+from tuijin.core.admin_base import ScopedAdmin, ScopedInline
 
 from .models import Jurisdiction, LeadingGroup, LeadingGroupMember, Person, Unit
 
@@ -47,17 +47,10 @@ class PersonAdmin(ScopedHistoryAdmin):
     filter_horizontal = ["units_in_charge"]
 
 
-class MemberInline(admin.TabularInline):
+class MemberInline(ScopedInline):
     model = LeadingGroupMember
     extra = 1
     autocomplete_fields = ["person"]
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        from tuijin.core.admin_base import scoped_choices
-
-        return super().formfield_for_foreignkey(
-            db_field, request, **scoped_choices(request, db_field, kwargs)
-        )
 
 
 @admin.register(LeadingGroup)

@@ -7,42 +7,50 @@ from .services import login_failed, login_is_locked, login_record
 
 
 class LoginForm(AuthenticationForm):
-    """Django's login form plus the lock-out and the failure record."""
+    """Django's login form plus the lock-out, the failure record and Chinese messages."""
 
     error_messages = {
         "invalid_login": "用户名或密码不正确。连续输错多次后账号将被锁定。",
         "inactive": "该账号已停用，请联系项目办管理员。",
         "locked": "该账号因连续登录失败已被锁定，请 %(minutes)s 分钟后再试或联系项目办管理员重置密码。",
+        "blank": "请输入用户名和密码。",
     }
 
     def clean(self):
         username = self.cleaned_data.get("username") or ""
         password = self.cleaned_data.get("password")
         if not username or not password:
-            return self.cleaned_data
-        from django.utils import timezone
-
-        from .models import LoginEvent
-
+            raise forms.ValidationError(self.error_messages["blank"], code="blank")
         candidate = User.objects.filter(username__iexact=username).first()
-        if login_is_locked(candidate):
-            login_record(
-                kind=LoginEvent.Kind.REFUSED, username=username, user=candidate, request=self.request
-            )
-            minutes = max(1, int((candidate.locked_until - timezone.now()).total_seconds() // 60) + 1)
-            raise forms.ValidationError(
-                self.error_messages["locked"], code="locked", params={"minutes": minutes}
-            )
+        self._refuse_if_locked(candidate, username)
         self.user_cache = authenticate(self.request, username=username, password=password)
         if self.user_cache is None:
+            if candidate is not None and not candidate.is_active and candidate.check_password(password):
+                raise forms.ValidationError(self.error_messages["inactive"], code="inactive")
             user = login_failed(username=username, request=self.request)
             if login_is_locked(user):
-                raise forms.ValidationError(
-                    self.error_messages["locked"], code="locked", params={"minutes": 30}
-                )
+                raise self._locked_error(user)
             raise self.get_invalid_login_error()
+        # a lock written by a parallel request between the first check and now still holds
+        self.user_cache.refresh_from_db(fields=["locked_until"])
+        self._refuse_if_locked(self.user_cache, username)
         self.confirm_login_allowed(self.user_cache)
         return self.cleaned_data
+
+    def _refuse_if_locked(self, user, username: str) -> None:
+        from .models import LoginEvent
+
+        if login_is_locked(user):
+            login_record(kind=LoginEvent.Kind.REFUSED, username=username, user=user, request=self.request)
+            raise self._locked_error(user)
+
+    def _locked_error(self, user) -> forms.ValidationError:
+        from django.utils import timezone
+
+        minutes = max(1, int((user.locked_until - timezone.now()).total_seconds() // 60) + 1)
+        return forms.ValidationError(
+            self.error_messages["locked"], code="locked", params={"minutes": minutes}
+        )
 
 
 class PasswordChangeForm(forms.Form):

@@ -2,6 +2,7 @@
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.db.models.functions import Lower
 from simple_history.models import HistoricalRecords
 
 
@@ -214,6 +215,10 @@ class User(AbstractUser):
         verbose_name = "账号"
         verbose_name_plural = "账号"
         ordering = ["username"]
+        constraints = [
+            # log-in matches usernames case-insensitively (phones capitalise the first letter)
+            models.UniqueConstraint(Lower("username"), name="user_username_ci_unique"),
+        ]
 
     def __str__(self) -> str:
         return self.display_name or self.username
@@ -227,6 +232,7 @@ class LoginEvent(models.Model):
         FAILURE = "failure", "登录失败"
         LOCKED = "locked", "账号锁定"
         REFUSED = "refused", "锁定期间拒绝登录"
+        UNLOCKED = "unlocked", "管理员解锁"
         LOGOUT = "logout", "退出"
 
     at = models.DateTimeField("时间", auto_now_add=True, db_index=True)

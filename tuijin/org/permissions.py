@@ -1,5 +1,6 @@
 """Scopes and actions of the organisation app, registered with the access module."""
 
+import rules
 from django.db.models import Q
 
 from tuijin.core.access import (
@@ -52,7 +53,15 @@ register_scope(
 )
 
 register_action("org.view_accounts", "管理账号", is_office_admin & no_object)
-register_action("org.manage_account", "管理该账号", is_office_admin & in_subtree)
+
+
+@rules.predicate
+def not_a_superuser(user, target) -> bool:
+    """Office admins never manage a superuser's account (a reset would hand them its password)."""
+    return not getattr(target, "is_superuser", False)
+
+
+register_action("org.manage_account", "管理该账号", is_office_admin & in_subtree & not_a_superuser)
 register_action("org.view_directory", "查看单位、人员和领导小组", is_internal & ~is_discipline)
 register_action("org.view_audit", "查看登录与拒绝访问记录", is_office_admin)
 register_action("org.manage_directory", "维护单位、人员和领导小组", is_office_admin)

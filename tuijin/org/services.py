@@ -107,6 +107,7 @@ def account_set_active(*, actor: User, user: User, active: bool) -> User:
     user.is_active = active
     if active:
         user.locked_until = None
+        login_record(kind=LoginEvent.Kind.UNLOCKED, username=user.username, user=user)
     user._change_reason = f"{actor} {'启用' if active else '停用'}账号"
     user.save(update_fields=["is_active", "locked_until"])
     return user
@@ -122,6 +123,8 @@ def account_reset_password(*, actor: User, user: User) -> str:
     user.locked_until = None
     user._change_reason = f"{actor} 重置密码"
     user.save(update_fields=["password", "must_change_password", "locked_until"])
+    # failures before the reset no longer count towards a lock-out
+    login_record(kind=LoginEvent.Kind.UNLOCKED, username=user.username, user=user)
     return password
 
 
@@ -134,6 +137,7 @@ def password_change(*, user: User, old_password: str, new_password: str) -> None
     validate_password(new_password, user)
     user.set_password(new_password)
     user.must_change_password = False
+    user._change_reason = "本人修改密码"
     user.save(update_fields=["password", "must_change_password"])
 
 
@@ -172,14 +176,17 @@ def login_failed(*, username: str, request: Any = None) -> User | None:
     failures = LoginEvent.objects.filter(user=user, kind=LoginEvent.Kind.FAILURE, at__gt=since).count()
     if failures >= settings.LOGIN_MAX_FAILURES:
         user.locked_until = now + timedelta(seconds=settings.LOGIN_LOCK_SECONDS)
-        user.save(update_fields=["locked_until"])
+        # a plain update: the lock is log-in book-keeping (LoginEvent), not an account change for history
+        User.objects.filter(pk=user.pk).update(locked_until=user.locked_until)
         login_record(kind=LoginEvent.Kind.LOCKED, username=username, user=user, request=request)
     return user
 
 
 def _last_success_or_unlock(user: User):
+    """Failures count from the last success, lock or admin unlock, whichever is latest."""
+    ends = [LoginEvent.Kind.SUCCESS, LoginEvent.Kind.LOCKED, LoginEvent.Kind.UNLOCKED]
     event = (
-        LoginEvent.objects.filter(user=user, kind__in=[LoginEvent.Kind.SUCCESS, LoginEvent.Kind.LOCKED])
+        LoginEvent.objects.filter(user=user, kind__in=ends)
         .order_by("-at")
         .values_list("at", flat=True)
         .first()

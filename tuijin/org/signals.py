@@ -2,13 +2,18 @@
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.dispatch import receiver
+from django.utils import timezone
 
-from .models import LoginEvent
+from .models import LoginEvent, User
 from .services import login_record
 
 
 @receiver(user_logged_in)
 def _on_login(sender, request, user, **kwargs):
+    # Django's update_last_login (disconnected in OrgConfig.ready) would save the account and add a
+    # history row per log-in, burying real changes; a plain update records the time without one.
+    user.last_login = timezone.now()
+    User.objects.filter(pk=user.pk).update(last_login=user.last_login)
     login_record(kind=LoginEvent.Kind.SUCCESS, username=user.username, user=user, request=request)
 
 

@@ -6,7 +6,7 @@ from datetime import date
 from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandError
 
-from tuijin.demo.services import demo_build
+from tuijin.demo.services import demo_build, foreign_accounts
 
 
 def _parse_day(value: str) -> date:
@@ -24,6 +24,11 @@ class Command(BaseCommand):
         parser.add_argument("--no-serve", action="store_true", help="只生成数据，不启动服务")
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="数据库中已有非演示账号时仍然写入演示数据（会重置演示账号的密码）",
+        )
 
     def handle(self, *args, today=None, no_serve=False, host="127.0.0.1", port=8000, **options):
         from django.utils import timezone
@@ -31,6 +36,12 @@ class Command(BaseCommand):
         today = today or timezone.localdate()
         self.stdout.write("正在准备数据库 …")
         call_command("migrate", interactive=False, verbosity=0)
+        others = foreign_accounts()
+        if others and not options.get("force"):
+            raise CommandError(
+                f"该数据库已有非演示账号（{'、'.join(others)} 等），看起来是正式数据；演示数据会重置演示账号的密码。"
+                "请用新的数据库运行演示（例如设置 TUIJIN_VAR_DIR），或确认后加 --force。"
+            )
         for noun in ("calendar", "rulesets"):
             if noun in get_commands():
                 call_command(noun, "seed", verbosity=0)
