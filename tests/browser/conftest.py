@@ -42,7 +42,12 @@ def browser():
 @pytest.fixture
 def world_live(transactional_db, live_server):
     from tests.factories import build_world
+    from tuijin.core.calendar_selectors import calendar_refresh
+    from tuijin.core.calendar_services import calendar_seed
 
+    # transactional tests flush the tables after each test, migration data included: seed it again
+    calendar_seed()
+    calendar_refresh()
     return build_world()
 
 
