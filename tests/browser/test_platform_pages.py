@@ -78,3 +78,16 @@ def test_home_and_menu_work_on_a_phone(page_as):
     assert "责任单位" in page.inner_text("h2.page-title")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     screenshot(page, "units-mobile")
+
+
+def test_admin_resets_a_password_after_confirming(page_as):
+    page = page_as("office_admin")
+    page.goto("/org/accounts/?q=reporter")
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.click("#accounts-table button:has-text('重置密码')")
+    assert page.url.endswith("/org/accounts/?q=reporter")  # dismissed: nothing happened
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("#accounts-table button:has-text('重置密码')")
+    page.wait_for_selector("#one-time-password")
+    assert "密码已重置" in page.inner_text("h2.page-title")
+    screenshot(page, "password-reset")

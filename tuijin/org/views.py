@@ -5,6 +5,7 @@ from django.contrib.auth.views import LoginView
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -51,7 +52,9 @@ def accounts(request):
         status=request.GET.get("status", ""),
     )
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
-    return render(request, "org/accounts.html", {"page": page, "roles": Role.choices, "now": timezone.now()})
+    rows = selectors.account_rows(page.object_list, now=timezone.now())
+    context = {"page": page, "rows": rows, "roles": Role.choices, "base": reverse("org:accounts")}
+    return render(request, "org/accounts.html", context)
 
 
 def _account_form(request, *, data=None, initial=None, editing=False):
