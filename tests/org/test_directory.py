@@ -143,3 +143,12 @@ def test_office_admin_maintains_leading_group_members_in_admin(world, client_for
     group = LeadingGroup.objects.get(jurisdiction=world.district)
     text = client_for(world.admin).get(f"/admin/org/leadinggroup/{group.pk}/change/").content.decode()
     assert "领导小组成员" in text and "林志远" in text
+
+
+def test_a_jurisdiction_code_with_a_slash_is_refused_in_chinese(world, client_for):
+    response = client_for(world.admin).post(
+        "/admin/org/jurisdiction/add/",
+        {"code": "360102/9", "name": "坏代码街道", "level": "street", "parent": world.district.pk},
+    )
+    assert "行政区划代码只能由数字和字母组成" in response.content.decode()
+    assert not Jurisdiction.objects.filter(name="坏代码街道").exists()

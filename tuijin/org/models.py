@@ -1,6 +1,7 @@
 """Organisation: jurisdictions, units, people, the leading group, and user accounts (REQ A1–A3)."""
 
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 from simple_history.models import HistoricalRecords
@@ -18,7 +19,12 @@ class Jurisdiction(models.Model):
     """A node of the jurisdiction tree. `path` is a materialised path ("/36/3601/360108/") so that a
     subtree is one `path__startswith` filter (REQ A1)."""
 
-    code = models.CharField("行政区划代码", max_length=20, unique=True)
+    code = models.CharField(
+        "行政区划代码",
+        max_length=20,
+        unique=True,
+        validators=[RegexValidator(r"^[0-9A-Za-z]+$", "行政区划代码只能由数字和字母组成，例如 360102。")],
+    )
     name = models.CharField("名称", max_length=60)
     level = models.CharField("层级", max_length=10, choices=JurisdictionLevel.choices)
     parent = models.ForeignKey(
