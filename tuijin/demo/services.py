@@ -7,7 +7,16 @@ from datetime import date
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
-from tuijin.org.models import Jurisdiction, LeadingGroup, LeadingGroupMember, Person, Role, Unit, User
+from tuijin.org.models import (
+    Jurisdiction,
+    LeadingGroup,
+    LeadingGroupMember,
+    Person,
+    Role,
+    Unit,
+    User,
+    admin_site_access,
+)
 
 from . import data
 
@@ -129,7 +138,7 @@ def _accounts(district, units, leaders, heads) -> list[tuple[User, str]]:
         if person is not None and user.person_id is None and not hasattr(person, "account"):
             user.person = person
         user.display_name = f"{person.name}（{label}）" if person else label
-        user.is_staff = role == Role.OFFICE_ADMIN
+        user.is_staff = admin_site_access(role)
         user.is_active = True
         user.locked_until = None
         user.must_change_password = False

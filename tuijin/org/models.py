@@ -192,6 +192,11 @@ class Role(models.TextChoices):
     DISCIPLINE = "discipline", "纪委监委"
 
 
+def admin_site_access(role: str) -> bool:
+    """Django admin is for office admins only (DESIGN.md): an account's is_staff follows its role."""
+    return role == Role.OFFICE_ADMIN
+
+
 class User(AbstractUser):
     """An account, linked to a person, a unit and a jurisdiction. One role per account."""
 

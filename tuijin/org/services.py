@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from tuijin.core.access import require
 
-from .models import Jurisdiction, LoginEvent, Person, Role, Unit, User
+from .models import Jurisdiction, LoginEvent, Person, Role, Unit, User, admin_site_access
 
 # Letters and digits that cannot be confused when read aloud or copied from a screen.
 _OTP_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZabcdefghjkmnpqrstuvwxyz23456789"
@@ -67,7 +67,7 @@ def account_create(
         unit=unit,
         person=person,
         must_change_password=True,
-        is_staff=role == Role.OFFICE_ADMIN,
+        is_staff=admin_site_access(role),
     )
     user.set_password(password)
     user.full_clean(exclude=["password"])
@@ -93,7 +93,7 @@ def account_update(
     user.role = role
     user.jurisdiction = jurisdiction
     user.unit = unit
-    user.is_staff = role == Role.OFFICE_ADMIN
+    user.is_staff = admin_site_access(role)
     user._change_reason = f"{actor} 修改账号"
     user.save()
     return user

@@ -14,7 +14,16 @@ from typing import Any
 
 from django.db.models.functions import Lower
 
-from tuijin.org.models import Jurisdiction, LeadingGroup, LeadingGroupMember, Person, Role, Unit, User
+from tuijin.org.models import (
+    Jurisdiction,
+    LeadingGroup,
+    LeadingGroupMember,
+    Person,
+    Role,
+    Unit,
+    User,
+    admin_site_access,
+)
 
 from .registry import ImportContext
 from .schema import OrganisationSection, person_key, person_key_ordinal, split_unit_key
@@ -563,7 +572,7 @@ class OrganisationImport:
                 "is_active": a.is_active,
             }
             if user is None or not user.is_superuser:
-                values["is_staff"] = a.role == Role.OFFICE_ADMIN
+                values["is_staff"] = admin_site_access(a.role)
             if user is None:
                 self._create_account(a.username, values)
                 self.ctx.count("accounts", "created")
