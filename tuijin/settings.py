@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "tuijin.core",
     "tuijin.org",
+    "tuijin.projects",
     "tuijin.dashboard",
     "tuijin.demo",
 ]
