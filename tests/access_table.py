@@ -150,5 +150,21 @@ ROWS: list[Row] = [
     ),
 ]
 
+
+def _more_rows() -> list[Row]:
+    """Each capability keeps its rows in `tests/access_rows/<part>.py` (a module-level ROWS list)."""
+    import importlib
+    import pkgutil
+
+    from tests import access_rows
+
+    rows: list[Row] = []
+    for module in pkgutil.iter_modules(access_rows.__path__):
+        rows.extend(importlib.import_module(f"tests.access_rows.{module.name}").ROWS)
+    return rows
+
+
+ROWS.extend(_more_rows())
+
 # URL names that need no row: public entry points and Django admin's own sub-pages (guarded by admin:index's rule).
 EXEMPT_PREFIXES = ("login", "logout", "admin:")

@@ -16,6 +16,7 @@ urlpatterns = [
     path("logout/", LogoutView.as_view(), name="logout"),
     path("accounts/password/", password_change, name="password_change"),
     path("org/", include("tuijin.org.urls")),
+    path("projects/", include("tuijin.projects.urls")),
     path("calendar/", include("tuijin.core.calendar_urls")),
     path("rulesets/", include("tuijin.core.ruleset_urls")),
     path("tasks/", include("tuijin.core.task_urls")),
