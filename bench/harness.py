@@ -1,5 +1,6 @@
-"""The pieces bench/run.py drives: a bench database with demo data, the production server (gunicorn,
-2 sync workers) on 127.0.0.1, a logged-in session over real HTTP, wrk runs and the workers' memory.
+"""The pieces bench/run.py drives: a bench database with demo data (a city of N projects), the production
+server (gunicorn, 2 sync workers, serving the app and the floor page of `bench/floor.py`) on 127.0.0.1, a
+logged-in session over real HTTP, wrk runs, the workers' memory, and the timed command-line steps.
 
 Every wait is bounded and all traffic goes to 127.0.0.1. Messages are Chinese first, then English.
 """
@@ -32,7 +33,9 @@ PG_ADMIN_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:543
 PG_DB = os.environ.get("BENCH_PG_DB", "tuijin_bench")
 DEMO_USER, DEMO_PASSWORD = "admin", "Tuijin@2026"
 
-SETUP_TIMEOUT = 300  # migrate + demo data + collectstatic
+SETUP_TIMEOUT = 600  # migrate + demo data (10,000 projects) + collectstatic
+STEP_TIMEOUT = 300  # one timed step (export, import)
+WSGI_APP = "bench.floor:application"  # Django's handler for every path, the floor view for /__floor__/
 START_TIMEOUT = 60  # gunicorn answering
 STOP_TIMEOUT = 30
 
@@ -123,30 +126,68 @@ class Server:
         env.pop("TUIJIN_FAST_HASHER", None)
         return env
 
-    def prepare(self) -> None:
-        """Fresh database, demo district (`tuijin demo --no-serve`), static files into the var dir."""
+    def prepare(self, projects: int | None = None) -> list[dict]:
+        """Fresh database, the demo (a city of `projects` projects with `tuijin demo --projects N`), static
+        files into the var dir. Returns the timed steps (the demo's build time is one of the targets)."""
         if self.db == "postgres":
             pg_create()
-        for args in (["demo", "--no-serve"], ["collectstatic", "--noinput"]):
-            self._manage(args)
+        steps = []
+        if projects is None:
+            self._manage(["demo", "--no-serve"])
+        elif demo_has_projects_option(self.run_env):
+            seconds = self._manage(["demo", "--projects", str(projects), "--no-serve", "--force"])
+            steps.append(step(self.db, f"demo --projects {projects}", seconds, rows=projects))
+        else:
+            self._manage(["demo", "--no-serve"])
+            seconds = self._run([sys.executable, str(BENCH_DIR / "seed_projects.py"), str(projects)], "seed")
+            note = "tuijin demo 还没有 --projects：用 bench/seed_projects.py 代替 / stand-in generator"
+            steps.append(
+                step(self.db, f"demo --projects {projects}", seconds, rows=projects, note=note, ok=None)
+            )
+        self._manage(["collectstatic", "--noinput"])
+        return steps
 
-    def _manage(self, args: list[str]) -> None:
-        cmd = [sys.executable, "-m", "tuijin.cli", *args]
+    def _manage(self, args: list[str], timeout: int = SETUP_TIMEOUT) -> float:
+        return self._run([sys.executable, "-m", "tuijin.cli", *args], " ".join(args), timeout)
+
+    def _run(self, cmd: list[str], label: str, timeout: int = SETUP_TIMEOUT) -> float:
+        """Run a command in the server's environment; its wall time in seconds (BenchError if it fails)."""
+        started = time.monotonic()
         try:
             done = subprocess.run(
-                cmd, cwd=REPO_DIR, env=self.run_env, capture_output=True, text=True, timeout=SETUP_TIMEOUT
+                cmd, cwd=REPO_DIR, env=self.run_env, capture_output=True, text=True, timeout=timeout
             )
         except subprocess.TimeoutExpired as exc:
-            raise BenchError(f"准备数据超时 / setup timed out: {' '.join(args)}") from exc
+            raise BenchError(f"准备数据超时 / setup timed out: {label}") from exc
         if done.returncode != 0:
             raise BenchError(
-                f"准备数据失败 / setup failed ({self.db}): tuijin {' '.join(args)}\n{done.stderr[-3000:]}"
+                f"命令失败 / command failed ({self.db}): tuijin {label}\n{done.stdout[-1500:]}{done.stderr[-3000:]}"
             )
+        return time.monotonic() - started
+
+    def admin_jurisdiction(self) -> str:
+        """The demo admin's jurisdiction code (the city with --projects, the district otherwise)."""
+        code = (
+            "from tuijin.org.models import User; print(User.objects.get(username='admin').jurisdiction.code)"
+        )
+        done = subprocess.run(
+            [sys.executable, "-m", "tuijin.cli", "shell", "-c", code],
+            cwd=REPO_DIR,
+            env=self.run_env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        if done.returncode != 0:
+            raise BenchError(
+                f"读不到 admin 的辖区 / cannot read admin's jurisdiction:\n{done.stderr[-2000:]}"
+            )
+        return done.stdout.strip().splitlines()[-1]
 
     def start(self) -> None:
         self.port = free_port()
         self._log = open(self.var_dir / "gunicorn.log", "w")  # noqa: SIM115 - closed in close()
-        cmd = [sys.executable, "-m", "gunicorn", "tuijin.wsgi", "--workers", "2", "--worker-class", "sync"]
+        cmd = [sys.executable, "-m", "gunicorn", WSGI_APP, "--workers", "2", "--worker-class", "sync"]
         cmd += ["--bind", f"{HOST}:{self.port}", "--graceful-timeout", "5", "--timeout", "60"]
         self.proc = subprocess.Popen(
             cmd,
@@ -186,6 +227,19 @@ class Server:
             total += int(fields[11]) + int(fields[12])  # fields 14 and 15 of proc(5)
         return total / ticks
 
+    def wait_idle(self, timeout: float = 30.0) -> None:
+        """Wait (at most `timeout` s) until the workers stop using CPU. wrk closes its connections when a
+        run ends, but sync workers still answer the requests queued behind them: after a slow page at 16
+        connections that is seconds of work, which would be charged to the next run."""
+        deadline = time.monotonic() + timeout
+        last = self.worker_cpu_seconds()
+        while time.monotonic() < deadline:
+            time.sleep(0.3)
+            now = self.worker_cpu_seconds()
+            if now - last < 0.03:  # under 10 % of one core over 0.3 s: idle
+                return
+            last = now
+
     def sample_memory(self) -> None:
         """Remember each worker's peak (VmHWM) and current (VmRSS) resident memory, in MB."""
         for pid in self.worker_pids():
@@ -218,6 +272,28 @@ class Server:
                 except Exception as exc:
                     print(f"警告：未能删除数据库 {PG_DB} / could not drop it: {exc}", file=sys.stderr)
             shutil.rmtree(self.var_dir, ignore_errors=True)
+
+
+def demo_has_projects_option(env: dict[str, str]) -> bool:
+    """`tuijin demo --projects N` exists (another part of the issue adds it)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "tuijin.cli", "demo", "--help"],
+        cwd=REPO_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    return "--projects" in done.stdout
+
+
+def step(
+    db: str, name: str, seconds: float | None, *, rows: int | None = None, note: str = "", ok=True
+) -> dict:
+    """One timed step of the run (demo build, export, import) as it appears in the JSON."""
+    row = {"db": db, "name": name, "seconds": None if seconds is None else round(seconds, 2), "rows": rows}
+    row.update(ok=ok, note=note)
+    return row
 
 
 def _die_with_parent() -> None:
@@ -316,6 +392,16 @@ def _status(opener, request) -> int:
 
 def cookie_header(cookies: dict[str, str]) -> str:
     return "; ".join(f"{k}={v}" for k, v in sorted(cookies.items()))
+
+
+def fetch(base_url: str, path: str, cookie: str | None, timeout: float = 30) -> tuple[int, bytes]:
+    """GET a page without following redirects: (status, body)."""
+    request = urllib.request.Request(f"{base_url}{path}", headers={"Cookie": cookie} if cookie else {})
+    try:
+        with _opener().open(request, timeout=timeout) as resp:
+            return resp.status, resp.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, b""
 
 
 def check_page(base_url: str, path: str, expected: str, cookie: str | None) -> int:

@@ -1,11 +1,15 @@
-"""Benchmark runner (issue part 7): the production server (gunicorn, 2 sync workers) on SQLite and on
-PostgreSQL, driven over real HTTP by wrk; prints one JSON document and a short table on stderr.
+"""Benchmark runner (platform issue part 7, library issue 3): the production server (gunicorn, 2 sync
+workers) on SQLite and on PostgreSQL with a city of 10,000 projects, driven over real HTTP by wrk; prints
+one JSON document and a short table on stderr.
 
 Run: `uv run python bench/run.py [--smoke] [--db sqlite|postgres|both] [--duration 10]
-      [--connections 2,4,16] [--repeat 1] [--settings MODULE] [--out FILE.json]`
+      [--connections 2,4,16] [--repeat 1] [--projects 10000] [--settings MODULE] [--out FILE.json]`
 
 Targets: home and accounts pages median < 20 ms at 2 connections (one per worker), peak RSS < 150 MB
-per worker, one million `add N working days` calls < 3 s (bench/workdays_bench.py).
+per worker, one million `add N working days` calls < 3 s (bench/workdays_bench.py); issue 3: the project
+list at 20 rows median < 40 ms at 2 connections, at 100 rows at least the floor's requests/s at 4
+connections (bench/floor.py, same server, same run), the project page median < 60 ms at 2 connections,
+`tuijin demo --projects 10000` < 60 s, export of 10,000 rows < 3 s, import of 10,000 rows < 10 s.
 Exit status: 0 when everything worked, even if a target is missed (it is a measurement);
 1 when a wrk run saw errors or non-2xx answers; 2 when something is broken (setup, server, a page).
 """
@@ -16,12 +20,13 @@ import argparse
 import json
 import os
 import platform
+import re
 import signal
 import statistics
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -33,32 +38,50 @@ from harness import (
     Server,
     check_page,
     cookie_header,
+    fetch,
     login,
     pg_reachable,
     require_wrk,
     run_wrk,
 )
+from steps import export_step, import_step
 
 MEDIAN_TARGET_MS = 20.0
 RSS_TARGET_MB = 150.0
 WORKDAYS_TARGET_S = 3.0
 WORKDAYS_SCRIPT = Path(__file__).resolve().parent / "workdays_bench.py"
+# issue 3 (10,000 projects)
+PROJECTS = 10000
+SMOKE_PROJECTS = 300  # what `--smoke` builds in a few seconds
+LIST_TARGET_MS = 40.0
+DETAIL_TARGET_MS = 60.0
+DEMO_TARGET_S = 60.0
+EXPORT_TARGET_S = 3.0
+IMPORT_TARGET_S = 10.0
+FLOOR_PAGES = ("projects_list_100", "floor")  # compared on requests/s at FLOOR_CONNECTIONS
+FLOOR_CONNECTIONS = 4
 
 
 @dataclass(frozen=True)
 class Page:
     name: str
-    path: str
+    path: str  # "{project}" is replaced by a project the list shows
     expected: str  # Chinese text only the real page carries (a redirect to the login page lacks it)
     logged_in: bool
+    optional: bool = False  # a page of another part that may not exist yet: skipped with a note if 404
 
 
 PAGES = [
     Page("login", "/login/", "忘记密码请联系本辖区项目办管理员重置", logged_in=False),
     Page("home", "/", "重大重点项目工作台", logged_in=True),
     Page("accounts", "/org/accounts/", 'id="accounts-table"', logged_in=True),
+    Page("projects_list", "/projects/", 'id="project-table"', logged_in=True),
+    Page("projects_list_100", "/projects/?per=100", 'id="project-table"', logged_in=True),
+    Page("project_detail", "/projects/{project}/", 'id="project-detail"', logged_in=True, optional=True),
+    Page("floor", "/__floor__/", 'id="floor-table"', logged_in=False),
 ]
-TARGET_PAGES = ("home", "accounts")
+MEDIAN_TARGETS = {"home": MEDIAN_TARGET_MS, "accounts": MEDIAN_TARGET_MS, "projects_list": LIST_TARGET_MS}
+MEDIAN_TARGETS["project_detail"] = DETAIL_TARGET_MS
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -69,15 +92,24 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--connections", default=None, help="逗号分隔的并发连接数（默认 2,4,16，冒烟 2）")
     parser.add_argument("--repeat", type=int, default=1, help="每个组合重复几次（目标取中位数）")
     parser.add_argument(
+        "--projects",
+        type=int,
+        default=None,
+        help=f"演示数据的项目数（默认 {PROJECTS}，冒烟 {SMOKE_PROJECTS}）",
+    )
+    parser.add_argument(
         "--settings", default="tuijin.settings", help="Django 设置模块（对比实验用；默认 tuijin.settings）"
     )
     parser.add_argument("--out", type=Path, default=None, help="另存 JSON 到此文件")
     args = parser.parse_args(argv)
     args.duration = args.duration or (3 if args.smoke else 10)
+    args.projects = args.projects or (SMOKE_PROJECTS if args.smoke else PROJECTS)
     default_connections = "2" if args.smoke else "2,4,16"
     args.connections = [int(c) for c in (args.connections or default_connections).split(",") if c.strip()]
     if args.repeat < 1 or args.duration < 1 or not args.connections or min(args.connections) < 1:
         parser.error("--repeat、--duration 和 --connections 必须为正整数")
+    if args.projects < 1:
+        parser.error("--projects 必须为正整数")
     return args
 
 
@@ -143,37 +175,88 @@ def workdays() -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def bench_database(db: str, args: argparse.Namespace) -> tuple[list[dict], dict]:
-    """Prepare, start, log in, check the pages, run wrk for each page × connections × repeat; always clean up."""
+@dataclass
+class Result:
+    """What one database's run produced."""
+
+    runs: list[dict]
+    memory: dict
+    steps: list[dict]
+    notes: list[str]
+
+
+def bench_database(db: str, args: argparse.Namespace) -> Result:
+    """Prepare, start, log in, check the pages, run wrk for each page × connections × repeat, time the
+    export and the import; always clean up."""
     server = Server(db, settings=args.settings)
+    notes: list[str] = []
     try:
-        _log(f"[{db}] 准备数据库与演示数据 / preparing database and demo data …")
-        server.prepare()
+        _log(f"[{db}] 准备数据库与演示数据（{args.projects} 个项目）/ preparing database and demo data …")
+        steps = server.prepare(args.projects)
+        notes += [f"[{db}] {s['note']}" for s in steps if s["note"]]
         server.start()
         cookie = cookie_header(login(server.base_url))
-        for page in PAGES:
+        pages = _pages(server, cookie, notes)
+        for page in pages:
             check_page(server.base_url, page.path, page.expected, cookie if page.logged_in else None)
         runs = []
-        for page in PAGES:
+        for page in pages:
             runs += _bench_page(server, page, cookie if page.logged_in else None, args)
         server.sample_memory()
         # The session must still be valid at the end: otherwise the runs measured redirects.
-        for page in PAGES:
+        for page in pages:
             check_page(server.base_url, page.path, page.expected, cookie if page.logged_in else None)
-        return runs, _memory(server)
+        _log(f"[{db}] 导出、导入计时 / timing export and import …")
+        exported = export_step(server, cookie)
+        steps.append(exported)
+        steps.append(import_step(server))
+        notes += [f"[{db}] {s['note']}" for s in steps[-2:] if s["note"]]
+        return Result(runs, _memory(server), steps, notes)
     except BenchError as exc:
         raise BenchError(f"{exc}\n--- gunicorn log ({db}) ---\n{server.log_tail()}") from exc
     finally:
         server.close()
 
 
+def _pages(server: Server, cookie: str, notes: list[str]) -> list[Page]:
+    """The pages to run, "{project}" filled in with the first project the list links to; optional pages
+    that do not exist yet (404) are left out with a note."""
+    status, body = fetch(server.base_url, "/projects/", cookie)
+    match = re.search(rb'href="/projects/(\d+)/"', body) if status == 200 else None
+    pages = []
+    for page in PAGES:
+        if "{project}" in page.path:
+            if match is None:
+                notes.append(f"[{server.db}] {page.name}: 项目列表里没有项目 / no project listed; skipped")
+                continue
+            page = replace(page, path=page.path.format(project=match.group(1).decode()))
+        if page.optional:
+            status, _ = fetch(server.base_url, page.path, cookie if page.logged_in else None)
+            if status == 404:
+                notes.append(
+                    f"[{server.db}] {page.name} {page.path}: 页面尚不存在（404）/ not there yet; skipped"
+                )
+                continue
+        pages.append(page)
+    return pages
+
+
+def _connections(page: Page, args: argparse.Namespace) -> list[int]:
+    """The floor and the 100-row list are always compared at FLOOR_CONNECTIONS, smoke runs included."""
+    if page.name in FLOOR_PAGES and FLOOR_CONNECTIONS not in args.connections:
+        return [*args.connections, FLOOR_CONNECTIONS]
+    return args.connections
+
+
 def _bench_page(server: Server, page: Page, cookie: str | None, args: argparse.Namespace) -> list[dict]:
     url = server.base_url + page.path
+    server.wait_idle()
     run_wrk(url, connections=2, duration=1, cookie=cookie)  # warm-up: templates, imports, connections
     runs = []
-    for connections in args.connections:
+    for connections in _connections(page, args):
         for repeat in range(args.repeat):
             _log(f"[{server.db}] {page.name} c={connections} #{repeat + 1} …")
+            server.wait_idle()
             cpu_before = server.worker_cpu_seconds()
             raw = run_wrk(url, connections=connections, duration=args.duration, cookie=cookie)
             raw["worker_cpu_s"] = server.worker_cpu_seconds() - cpu_before
@@ -229,16 +312,63 @@ def _memory(server: Server) -> dict:
     }
 
 
-def targets(runs: list[dict], rss: dict, work: dict, dbs: list[str]) -> list[dict]:
+def floor_rows(runs: list[dict], dbs: list[str]) -> list[dict]:
+    """Requests/s of the 100-row list beside the floor's, per database, at FLOOR_CONNECTIONS."""
     rows = []
     for db in dbs:
-        for page in TARGET_PAGES:
+        rps = {}
+        for page in FLOOR_PAGES:
+            values = [
+                r["rps"]
+                for r in runs
+                if (r["db"], r["page"], r["connections"]) == (db, page, FLOOR_CONNECTIONS)
+            ]
+            rps[page] = round(statistics.median(values), 1) if values else None
+        list_rps, floor_rps = rps["projects_list_100"], rps["floor"]
+        ratio = round(list_rps / floor_rps, 2) if list_rps and floor_rps else None
+        rows.append(
+            {
+                "db": db,
+                "connections": FLOOR_CONNECTIONS,
+                "projects_list_100_rps": list_rps,
+                "floor_rps": floor_rps,
+                "ratio": ratio,
+            }
+        )
+    return rows
+
+
+def targets(runs: list[dict], rss: dict, work: dict, dbs: list[str], steps: list[dict]) -> list[dict]:
+    rows = []
+    for db in dbs:
+        for page, limit in MEDIAN_TARGETS.items():
             medians = [
                 r["median_ms"] for r in runs if (r["db"], r["page"], r["connections"]) == (db, page, 2)
             ]
             value = round(statistics.median(medians), 2) if medians else None
-            rows.append(_target(f"{db} {page} median at 2 connections (ms)", MEDIAN_TARGET_MS, value))
+            rows.append(_target(f"{db} {page} median at 2 connections (ms)", limit, value))
         rows.append(_target(f"{db} peak RSS per worker (MB)", RSS_TARGET_MB, rss[db]["max_peak_per_worker"]))
+        for floor in floor_rows(runs, [db]):
+            ok = None
+            if floor["projects_list_100_rps"] is not None and floor["floor_rps"] is not None:
+                ok = floor["projects_list_100_rps"] >= floor["floor_rps"]
+            rows.append(
+                {
+                    "name": f"{db} projects_list_100 req/s at {FLOOR_CONNECTIONS} connections, at least the floor's",
+                    "target": f">= {floor['floor_rps']}",
+                    "value": floor["projects_list_100_rps"],
+                    "ok": ok,
+                }
+            )
+        for prefix, limit in (
+            ("demo", DEMO_TARGET_S),
+            ("export", EXPORT_TARGET_S),
+            ("import", IMPORT_TARGET_S),
+        ):
+            for step in (s for s in steps if s["db"] == db and s["name"].startswith(prefix)):
+                rows.append(
+                    _target(f"{db} {step['name']} (s)", limit, step["seconds"] if step["ok"] else None)
+                )
     rows.append(_target("1,000,000 add_workdays calls (s)", WORKDAYS_TARGET_S, work.get("seconds")))
     return rows
 
@@ -254,7 +384,7 @@ def _target(name: str, limit: float, value: float | None) -> dict:
 
 COLUMNS = [  # (heading, run field, format) for the table on stderr
     ("db", "db", "<9"),
-    ("page", "page", "<10"),
+    ("page", "page", "<18"),
     ("conn", "connections", ">5"),
     ("#", "repeat", ">3"),
     ("median", "median_ms", ">9.2f"),
@@ -275,6 +405,14 @@ def print_table(report: dict) -> None:
             f"{db}: peak RSS per worker {mem['max_peak_per_worker']} MB (now {mem['max_rss_per_worker']} MB)"
         )
     out.append(f"workdays: {report['workdays']}")
+    for f in report["floor"]:
+        out.append(
+            f"{f['db']}: projects_list_100 {f['projects_list_100_rps']} req/s vs floor {f['floor_rps']} req/s"
+            f" at {f['connections']} connections (× {f['ratio']})"
+        )
+    for st in report["steps"]:
+        rows = "" if st["rows"] is None else f", {st['rows']} rows"
+        out.append(f"{st['db']}: {st['name']}: {st['seconds']} s{rows}")
     for t in report["targets"]:
         mark = {True: "OK  ", False: "MISS", None: "n/a "}[t["ok"]]
         out.append(f"  {mark} {t['name']}: {t['value']} (target {t['target']})")
@@ -298,10 +436,13 @@ def main(argv: list[str] | None = None) -> int:
         require_wrk()
         dbs = databases(args.db, args.smoke, notes)
         work = workdays()
-        runs, rss = [], {}
+        runs, rss, steps = [], {}, []
         for db in dbs:
-            db_runs, rss[db] = bench_database(db, args)
-            runs += db_runs
+            result = bench_database(db, args)
+            runs += result.runs
+            rss[db] = result.memory
+            steps += result.steps
+            notes += result.notes
     except BenchError as exc:
         _log(f"基准运行失败 / benchmark broken:\n{exc}")
         return 2
@@ -312,13 +453,16 @@ def main(argv: list[str] | None = None) -> int:
             "duration_s": args.duration,
             "connections": args.connections,
             "repeat": args.repeat,
+            "projects": args.projects,
             "django_settings": args.settings,
         },
         "runs": runs,
         "summary": summarize(runs),
+        "floor": floor_rows(runs, dbs),
+        "steps": steps,
         "rss_mb": rss,
         "workdays": work,
-        "targets": targets(runs, rss, work, dbs),
+        "targets": targets(runs, rss, work, dbs, steps),
         "notes": notes,
         "elapsed_s": round(time.monotonic() - started, 1),
     }
@@ -327,6 +471,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.out:
         args.out.write_text(text + "\n", encoding="utf-8")
     print_table(report)
+    failed = [s for s in steps if s["ok"] is False]
+    if failed:
+        _log(
+            "计时步骤失败 / timed steps failed: "
+            + "; ".join(f"{s['db']} {s['name']}: {s['note']}" for s in failed)
+        )
+        return 2
     errors = sum(r["errors"] for r in runs)
     if errors:
         _log(f"wrk 记录到 {errors} 个错误或非 2xx 应答 / wrk saw {errors} errors or non-2xx answers")

@@ -75,3 +75,32 @@ def test_demo_refuses_a_database_with_real_accounts(transactional_db):
     with pytest.raises(CommandError, match="已有非演示账号"):
         _demo()
     assert not Unit.objects.filter(name="区公建中心").exists()
+
+
+def test_demo_prints_the_plan_it_built_and_keeps_it_on_a_second_run(transactional_db):
+    from tuijin.projects.models import Project
+
+    text = _demo("--today", "2024-06-30")
+    assert "东湖区2024年计划实施项目 90 个（计划投资 67.6亿元），前期谋划项目 134 个" in text
+    count = Project.objects.count()
+    again = _demo("--today", "2024-09-30")
+    assert Project.objects.count() == count and "保留不变" in again
+
+
+def test_demo_refuses_a_malformed_project_count(transactional_db):
+    import pytest
+    from django.core.management.base import CommandError
+
+    for value in ("0", "abc", "-5"):
+        with pytest.raises(CommandError, match="--projects 应为 1 至 1000000 之间的整数"):
+            call_command("demo", "--no-serve", "--projects", value)
+
+
+def test_demo_of_a_city_logs_the_admin_in_at_the_city(transactional_db):
+    from tuijin.projects.models import Project
+
+    text = _demo("--today", "2024-06-30", "--projects", "30")
+    assert Project.objects.count() == 30
+    assert "演示数据已就绪（南昌市" in text and "admin 为南昌市项目办管理员" in text
+    admin = User.objects.get(username="admin")
+    assert admin.jurisdiction.code == "3601" and admin.check_password("Tuijin@2026")

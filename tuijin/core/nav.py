@@ -13,27 +13,55 @@ class NavItem:
     url_name: str
     icon: str
     action: str | None  # the access action that opens the page; None: every signed-in user
+    group: str = ""  # entries of one group share a drop-down (GROUP_ICONS)
+
+
+GROUP_ICONS = {"组织机构": "sitemap", "系统设置": "settings"}
 
 
 NAV: list[NavItem] = [
     NavItem("首页", "home", "home", None),
-    NavItem("责任单位", "org:units", "building", "org.view_directory"),
-    NavItem("人员", "org:people", "users", "org.view_directory"),
-    NavItem("领导小组", "org:leading_group", "sitemap", "org.view_directory"),
-    NavItem("工作日历", "calendar:index", "calendar", "core.view_calendar"),
-    NavItem("规则集", "rulesets:index", "scale", "core.view_rulesets"),
-    NavItem("账号管理", "org:accounts", "user-cog", "org.view_accounts"),
-    NavItem("登录与访问记录", "org:audit", "shield-lock", "org.view_audit"),
-    NavItem("后台任务", "tasks:index", "clock-cog", "core.view_tasks"),
+    NavItem("项目库", "projects:list", "building-skyscraper", "projects.view"),
+    NavItem("年度计划", "projects:plans", "calendar-stats", "projects.view_plans"),
+    NavItem("责任单位", "org:units", "building", "org.view_directory", group="组织机构"),
+    NavItem("人员", "org:people", "users", "org.view_directory", group="组织机构"),
+    NavItem("领导小组", "org:leading_group", "sitemap", "org.view_directory", group="组织机构"),
+    NavItem("工作日历", "calendar:index", "calendar", "core.view_calendar", group="系统设置"),
+    NavItem("规则集", "rulesets:index", "scale", "core.view_rulesets", group="系统设置"),
+    NavItem("账号管理", "org:accounts", "user-cog", "org.view_accounts", group="系统设置"),
+    NavItem("登录与访问记录", "org:audit", "shield-lock", "org.view_audit", group="系统设置"),
+    NavItem("后台任务", "tasks:index", "clock-cog", "core.view_tasks", group="系统设置"),
 ]
 
 
 def nav_for(user, current_path: str) -> list[dict]:
+    """The menu the user may open: plain entries and drop-down groups, in NAV order. The active entry
+    is the longest URL the current path starts with (so /projects/plans/ lights 年度计划 only)."""
     items = []
     for item in NAV:
         if item.action is not None and not can(user, item.action):
             continue
         url = reverse(item.url_name)
-        active = current_path == url if url == "/" else current_path.startswith(url)
-        items.append({"label": item.label, "url": url, "icon": item.icon, "active": active})
-    return items
+        matches = current_path == url if url == "/" else current_path.startswith(url)
+        items.append(
+            {"label": item.label, "url": url, "icon": item.icon, "active": matches, "group": item.group}
+        )
+    longest = max((len(i["url"]) for i in items if i["active"]), default=0)
+    menu: list[dict] = []
+    groups: dict[str, dict] = {}
+    for item in items:
+        item["active"] = item["active"] and len(item["url"]) == longest
+        if not item["group"]:
+            menu.append(item)
+            continue
+        if item["group"] not in groups:
+            groups[item["group"]] = {
+                "label": item["group"],
+                "icon": GROUP_ICONS[item["group"]],
+                "children": [],
+            }
+            menu.append(groups[item["group"]])
+        group = groups[item["group"]]
+        group["children"].append(item)
+        group["active"] = group.get("active", False) or item["active"]
+    return menu

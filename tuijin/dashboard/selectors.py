@@ -9,6 +9,7 @@ from django.utils import timezone
 from tuijin.core.access import can, is_subtree_reader, scope
 from tuijin.core.calendar_selectors import current_calendar
 from tuijin.org.models import LeadingGroup, Person, Unit, User
+from tuijin.projects.plan_selectors import home_plan_for
 
 WEEKDAYS = "一二三四五六日"
 
@@ -80,6 +81,9 @@ def home_for(user) -> dict:
     if is_subtree_reader(user):  # unit staff read only their own unit's people: a leader count would mislead
         context["leader_count"] = scope(user, Person.objects.filter(is_active=True, is_leader=True)).count()
     context["group"] = scope(user, LeadingGroup.objects.select_related("office")).first()
+    if can(user, "projects.view_plans"):
+        context["plan_panel"] = home_plan_for(user, today=today)
+        context["can_manage_plans"] = can(user, "projects.manage_plan")
     if can(user, "org.view_accounts"):
         context.update(_admin_panel(user))
     return context

@@ -1,7 +1,14 @@
 """Builds the demo district: the jurisdiction tree, 37 units, fictional leaders and staff, the leading
-group and one account per role. Idempotent: a second run keeps what exists and resets the demo logins."""
+group, one account per role, and the project library with the year's plan modelled on DH24 (90 projects,
+67.6亿元, 134 in early planning) told around `today`. Idempotent: a second run keeps what exists and resets
+the demo logins.
+
+`projects=N` builds a city instead (`tuijin demo --projects N`, for scale tests and benchmarks): six
+districts of 南昌市 sharing N projects, the demo admin moved up to the city's project office.
+"""
 
 import random
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.contrib.auth.hashers import make_password
@@ -17,8 +24,13 @@ from tuijin.org.models import (
     User,
     admin_site_access,
 )
+from tuijin.projects.models import AnnualPlan, Project
 
+from . import city as city_builder
 from . import data
+from . import library_data as library_figures
+from .library import district_context, plan_for, wipe_library, write_library
+from .stories import Library, NameSource, split, tell
 
 DEMO_PASSWORD = "Tuijin@2026"
 
@@ -170,9 +182,17 @@ def foreign_accounts() -> list[str]:
     return list(User.objects.exclude(username__in=names).values_list("username", flat=True)[:5])
 
 
+@dataclass
+class DemoResult:
+    accounts: list[tuple[User, str]]
+    where: str  # what the demo admin looks after
+    summary: list[str] = field(default_factory=list)
+
+
 @transaction.atomic
-def demo_build(*, today: date, seed: int = 2024) -> list[tuple[User, str]]:
-    """Create the demo district unless it exists; always (re)set the demo accounts' passwords."""
+def demo_build(*, today: date, seed: int = 2024, projects: int | None = None) -> DemoResult:
+    """Create the demo district unless it exists; always (re)set the demo accounts' passwords. Its project
+    library is built when the district has none; `projects=N` rebuilds a city's library of N projects."""
     rng = random.Random(seed)
     district, streets = _jurisdictions()
     units = _units(district, streets)
@@ -184,4 +204,95 @@ def demo_build(*, today: date, seed: int = 2024) -> list[tuple[User, str]]:
         heads = {short: unit.people.order_by("id").first() for short, unit in units.items()}
     accounts = _accounts(district, units, leaders, heads)
     _unit_reporters(district, units, make_password(DEMO_PASSWORD))
-    return accounts
+    admin = next(user for user, _ in accounts if user.username == "admin")
+    if projects is not None:
+        return DemoResult(accounts, "南昌市", _city_library(district, admin, today, seed, projects))
+    if Project.objects.filter(jurisdiction=district).exists():
+        return DemoResult(accounts, district.name, [_kept(district)])
+    return DemoResult(accounts, district.name, _district_library(district, admin, today, seed))
+
+
+def _district_library(district: Jurisdiction, admin: User, today: date, seed: int) -> list[str]:
+    """DH24's plan for today's year: 90 projects sharing 67.6亿元, 134 in early planning."""
+    context = district_context(district, recorder=admin)
+    library = tell(
+        context,
+        today=today,
+        seed=seed,
+        names=NameSource(),
+        planned=library_figures.PLANNED_PROJECTS,
+        early=library_figures.EARLY_PLANNING,
+        completed=library_figures.COMPLETED_LAST_YEAR,
+        investment=library_figures.PLANNED_INVESTMENT,
+        notice=True,
+    )
+    plan = plan_for(context, library, today=today)
+    write_library(library.stories, {district.pk: plan}, recorder=admin, today=today)
+    return [_plan_line(district.name, today.year, library)]
+
+
+def _plan_line(name: str, year: int, library: Library) -> str:
+    money = f"{library.investment / 10000:.1f}亿元"
+    return (
+        f"项目库：{name}{year}年计划实施项目 {library.planned} 个（计划投资 {money}），"
+        f"前期谋划项目 {library.early} 个，项目库共 {len(library.stories)} 个项目。"
+    )
+
+
+def _kept(district: Jurisdiction) -> str:
+    years = sorted(AnnualPlan.objects.filter(jurisdiction=district).values_list("year", flat=True))
+    count = Project.objects.filter(jurisdiction=district).count()
+    plan = f"（年度计划：{'、'.join(map(str, years))}年）" if years else ""
+    return f"项目库已有 {count} 个项目{plan}，保留不变；要按新的日期重建，请使用新的数据库。"
+
+
+def _city_library(district: Jurisdiction, admin: User, today: date, seed: int, count: int) -> list[str]:
+    """`count` projects over six districts of the city, each with its plan, built afresh."""
+    city = district.parent
+    removed = wipe_library(city)
+    taken = set(Person.objects.values_list("name", flat=True))
+    names = city_builder.fictional_names(random.Random(f"{seed}:city"), taken)
+    districts = [
+        city_builder.build_district(city, code, name, streets, names) if code != district.code else district
+        for code, name, streets, _share in city_builder.DISTRICTS
+    ]
+    shares = split(count, {code: share for code, _n, _s, share in city_builder.DISTRICTS})
+    project_names, stories, plans = NameSource(), [], {}
+    lines = [f"已移除原有的 {removed} 个演示项目。"] if removed else []
+    for jurisdiction in districts:
+        context = district_context(jurisdiction, recorder=admin)
+        library = tell(
+            context,
+            today=today,
+            seed=seed,
+            names=project_names,
+            notice=jurisdiction == district,
+            **_scaled(shares[jurisdiction.code], today),
+        )
+        plans[jurisdiction.pk] = plan_for(context, library, today=today)
+        stories += library.stories
+        lines.append(_plan_line(jurisdiction.name, today.year, library))
+    write_library(stories, plans, recorder=admin, today=today)
+    office = city_builder.city_office(city)
+    admin.jurisdiction, admin.unit, admin.display_name = city, office, "南昌市项目办管理员"
+    admin.save(update_fields=["jurisdiction", "unit", "display_name"])
+    lines.append(f"全市共 {len(stories)} 个项目；admin 为南昌市项目办管理员，可查看全市各区的项目。")
+    return lines
+
+
+def _scaled(total: int, today: date) -> dict[str, int]:
+    """A district's share of the city's projects in DH24's proportions (90 : 134, plus last year's
+    completed projects and the projects added to the plan during the year)."""
+    figures = library_figures
+    completed = round(total * figures.COMPLETED_LAST_YEAR / 232)
+    planned = round((total - completed) * figures.PLANNED_PROJECTS / 226)
+    replacements = figures.REPLACEMENTS if planned >= 20 and today >= date(today.year, 4, 1) else 0
+    early = total - completed - planned - replacements
+    investment = round(figures.PLANNED_INVESTMENT * planned / figures.PLANNED_PROJECTS, -2)
+    return {
+        "planned": planned,
+        "early": early,
+        "completed": completed,
+        "investment": int(investment),
+        "replacements": replacements,
+    }

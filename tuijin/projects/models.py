@@ -212,6 +212,12 @@ class Handover(models.Model):
     to_unit = models.ForeignKey(
         "org.Unit", verbose_name="接收单位", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    since = models.DateField(
+        "起算日期",
+        null=True,
+        blank=True,
+        help_text="移交期限从此日起算：招商部门移交为签约、注册手续齐全之日，项目办移交为投产之日",
+    )
     due_on = models.DateField("移交期限")
     handed_on = models.DateField("移交日期", null=True, blank=True)
     site_checked_on = models.DateField("现场核实日期", null=True, blank=True)

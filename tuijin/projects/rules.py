@@ -155,15 +155,14 @@ def _significant(region: str) -> str:
 
 def region_matches(region: str, jurisdiction_codes: Sequence[str]) -> bool:
     """A code's region part belongs to the jurisdiction when it names it, one of its ancestors (a code
-    registered at city or province level) or one of its subdivisions."""
+    registered at city or province level) or one of its own subdivisions; a sibling district under the
+    same city does not belong (360111 is not 360102's). The most specific code is the jurisdiction's own."""
     mine = _significant(region)
-    for code in jurisdiction_codes:
-        if not code.isdigit():
-            continue
-        theirs = _significant(code[:6])
-        if mine.startswith(theirs) or theirs.startswith(mine):
-            return True
-    return False
+    theirs = [_significant(code[:6]) for code in jurisdiction_codes if code.isdigit()]
+    if not theirs:
+        return False
+    own = max(theirs, key=len)
+    return any(code.startswith(mine) for code in theirs) or mine.startswith(own)
 
 
 def check_project_code(
@@ -280,21 +279,29 @@ def check_transition(
 
     Moving back is allowed (a signed project can fall through), but a date may not precede the previous
     move, lie in the future, or put completion before start."""
-    errors = []
+    fields = check_transition_fields(current=current, target=target, on=on, history=history, today=today)
+    return [message for messages in fields.values() for message in messages]
+
+
+def check_transition_fields(
+    *, current: str, target: str, on: date, history: Sequence[TransitionFacts], today: date
+) -> dict[str, list[str]]:
+    """`check_transition`'s errors by the field they concern: "to_stage" (the stage) or "on" (the date)."""
     if target not in STAGES:
-        return [f"阶段“{target}”不存在。"]
+        return {"to_stage": [f"阶段“{target}”不存在。"]}
+    errors: dict[str, list[str]] = {}
     if target == current:
-        errors.append(f"项目已处于“{STAGES[target]}”阶段。")
+        errors.setdefault("to_stage", []).append(f"项目已处于“{STAGES[target]}”阶段。")
     if on > today:
-        errors.append(f"日期 {on} 晚于今天（{today}），阶段变更只能记录已经发生的事。")
+        errors.setdefault("on", []).append(f"日期 {on} 晚于今天（{today}），阶段变更只能记录已经发生的事。")
     if history and on < history[-1].on:
-        errors.append(f"日期 {on} 早于上一次阶段变更（{history[-1].on}）。")
+        errors.setdefault("on", []).append(f"日期 {on} 早于上一次阶段变更（{history[-1].on}）。")
     dates = actual_dates(history)
     not_started = "started" not in dates and STAGE_ORDER[current] < STAGE_ORDER["started"]
     if STAGE_ORDER[target] >= STAGE_ORDER["completed"] and not_started:
-        errors.append("项目尚未开工，不能直接记为竣工或投产，请先记录开工。")
+        errors.setdefault("to_stage", []).append("项目尚未开工，不能直接记为竣工或投产，请先记录开工。")
     if target in ("completed", "producing") and "started" in dates and on < dates["started"]:
-        errors.append(f"竣工/投产日期 {on} 早于实际开工日期 {dates['started']}。")
+        errors.setdefault("on", []).append(f"竣工/投产日期 {on} 早于实际开工日期 {dates['started']}。")
     return errors
 
 
@@ -305,7 +312,9 @@ def actual_dates(history: Iterable[TransitionFacts]) -> dict[str, date]:
     for move in history:
         if move.stage in MILESTONE_STAGES:
             dates[move.stage] = move.on
-    # a project recorded straight into 在建 started then
+        elif move.stage == "construction" and "started" not in dates:
+            # a project moved straight into 在建 (the 开工 step not recorded) started then
+            dates["started"] = move.on
     return dates
 
 
@@ -349,8 +358,26 @@ def validate_project(facts: ProjectFacts) -> dict[str, str]:
     if (facts.longitude is None) != (facts.latitude is None):
         errors["latitude" if facts.latitude is None else "longitude"] = "经度和纬度须同时填写。"
     funded = sum((amount for amount in facts.funding if amount is not None), Decimal(0))
-    if facts.total_investment is not None and funded > facts.total_investment:
+    if (
+        "total_investment" not in errors
+        and facts.total_investment is not None
+        and funded > facts.total_investment
+    ):
         errors["funding"] = f"资金来源合计 {funded} 万元超过总投资 {facts.total_investment} 万元。"
+    return errors
+
+
+def validate_funding(lines: Sequence[tuple[str, Decimal | None]]) -> dict[int, str]:
+    """Row number (from 1) → Chinese error for a project's funding sources: a known kind, an amount that
+    is not negative (DH24 四(四) lists the kinds)."""
+    errors: dict[int, str] = {}
+    for number, (kind, amount) in enumerate(lines, start=1):
+        if kind not in FUNDING_KINDS:
+            errors[number] = f"第 {number} 行资金来源应为：{'、'.join(FUNDING_KINDS.values())}。"
+        elif amount is not None and amount < 0:
+            errors[number] = (
+                f"第 {number} 行（{FUNDING_KINDS[kind]}）金额不能为负数（填写的是 {amount} 万元）。"
+            )
     return errors
 
 
@@ -519,6 +546,83 @@ def handover_due(kind: str, *, since: date, months: int = 1) -> date:
     return add_months(since, months)
 
 
+# The stage a project must have reached before each hand-over may start (ETDZ19 四(五)): the investment
+# bureau hands over a signed and registered project; the office hands over a producing one.
+HANDOVER_FROM_STAGE = {"to_office": "signed", "to_economic": "producing"}
+
+
+def check_handover_open(kind: str, *, stage: str, since: date, today: date) -> dict[str, str]:
+    """Field → Chinese error for opening a hand-over (ETDZ19 四(五))."""
+    if kind not in HANDOVER_KINDS:
+        return {"kind": f"移交类型应为：{'、'.join(HANDOVER_KINDS.values())}。"}
+    errors: dict[str, str] = {}
+    needed = HANDOVER_FROM_STAGE[kind]
+    if STAGE_ORDER[stage] < STAGE_ORDER[needed]:
+        errors["kind"] = (
+            f"“{HANDOVER_KINDS[kind]}”须在项目{STAGES[needed]}之后办理，项目现处于“{STAGES[stage]}”阶段。"
+        )
+    if since > today:
+        errors["since"] = f"起算日期 {since} 晚于今天（{today}）。"
+    return errors
+
+
+def check_handover_complete(
+    kind: str,
+    *,
+    since: date | None,
+    handed_on: date | None,
+    site_checked_on: date | None,
+    signed_by: str,
+    today: date,
+) -> dict[str, str]:
+    """Field → Chinese error for signing a hand-over off: a date not in the future, the signer named, and
+    for the office's hand-over to the economic bureau an on-site check first (ETDZ19 四(五))."""
+    errors: dict[str, str] = {}
+    if handed_on is None:
+        errors["handed_on"] = "请填写移交日期。"
+    elif handed_on > today:
+        errors["handed_on"] = f"移交日期 {handed_on} 晚于今天（{today}）。"
+    elif since is not None and handed_on < since:
+        errors["handed_on"] = f"移交日期 {handed_on} 早于起算日期 {since}。"
+    if not signed_by.strip():
+        errors["signed_by"] = "请填写签字负责人（移交单位主要负责人）。"
+    if kind == "to_economic":
+        if site_checked_on is None:
+            errors["site_checked_on"] = "项目办移交经发部门前须现场核实投产情况，请填写现场核实日期。"
+        elif handed_on is not None and site_checked_on > handed_on:
+            errors["site_checked_on"] = f"现场核实日期 {site_checked_on} 晚于移交日期 {handed_on}。"
+    if site_checked_on is not None and site_checked_on > today:
+        errors["site_checked_on"] = f"现场核实日期 {site_checked_on} 晚于今天（{today}）。"
+    return errors
+
+
+def handover_overdue_days(due_on: date, handed_on: date | None, *, today: date) -> int:
+    """Days a hand-over is (or was) past its deadline: 0 when on time or not yet due."""
+    end = handed_on if handed_on is not None else today
+    return max((end - due_on).days, 0)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Monthly investment entries (REQ G3)
+
+
+def check_investment_month(*, year: int, month: int, amount: Decimal | None, today: date) -> dict[str, str]:
+    """Field → Chinese error for one month's completed investment: a real month, not in the future, an
+    amount that is not negative."""
+    errors: dict[str, str] = {}
+    if not 1 <= month <= 12:
+        errors["month"] = f"月份应为 1～12，填写的是 {month}。"
+    if not 2000 <= year <= today.year:
+        errors["year"] = f"年份应在 2000 年至 {today.year} 年之间，填写的是 {year}。"
+    elif "month" not in errors and (year, month) > (today.year, today.month):
+        errors["month"] = f"{year}年{month}月还没到，不能录入未来月份的完成投资。"
+    if amount is None:
+        errors["amount"] = "请填写完成投资（万元）。"
+    elif amount < 0:
+        errors["amount"] = f"完成投资不能为负数（填写的是 {amount} 万元）。"
+    return errors
+
+
 # ---------------------------------------------------------------------------------------------------
 # Routing to a coordinating office (WH19 二 三层五线)
 
@@ -531,6 +635,20 @@ class Route:
     below_investment: Decimal | None = None  # 万元, exclusive
     name_contains: tuple[str, ...] = ()
     source: str = ""
+    aliases: tuple[str, ...] = ()  # other names of the office's unit (简称)
+
+    def describe(self) -> str:
+        """What the route covers, in the notice's words: 项目名称含“网络安全”；工业、服务业；总投资 ≥ 10亿元."""
+        parts = []
+        if self.name_contains:
+            parts.append("项目名称含" + "或".join(f"“{word}”" for word in self.name_contains))
+        if self.sectors:
+            parts.append("、".join(SECTORS.get(sector, sector) for sector in self.sectors) + "项目")
+        if self.min_investment is not None:
+            parts.append(f"总投资不低于 {format_money(self.min_investment)}")
+        if self.below_investment is not None:
+            parts.append(f"总投资低于 {format_money(self.below_investment)}")
+        return "；".join(parts) or "所有项目"
 
     def matches(self, *, sector: str, total_investment: Decimal, name: str) -> bool:
         if self.name_contains and not any(word in name for word in self.name_contains):
@@ -554,6 +672,7 @@ def routes_from(data: dict) -> list[Route]:
                 below_investment=_decimal(item.get("below_investment")),
                 name_contains=tuple(item.get("name_contains", ())),
                 source=item.get("source", ""),
+                aliases=tuple(item.get("aliases", ())),
             )
         )
     return routes

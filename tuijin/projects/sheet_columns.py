@@ -91,3 +91,49 @@ def match_header(text: str) -> str | None:
         if header in names or bare in names or bare == column.header.split("（")[0]:
             return column.key
     return None
+
+
+# Two-row headers: a group header spanning several columns above its sub-headers (计划开竣工时间 / 开工,
+# 竣工). (words the group contains, sub-headers, key); the sub-header alone and group+sub are tried next.
+SUB_HEADERS: tuple[tuple[tuple[str, ...], tuple[str, ...], str], ...] = (
+    (("总投资",), ("合计", "总额", "总计", "小计", "金额", "总投资"), "total_investment"),
+    (
+        ("年度", "本年", "计划投资"),
+        ("计划投资", "投资", "投资计划", "计划", "金额", "合计"),
+        "planned_investment",
+    ),
+    (("实际",), ("开工", "开工时间", "开工日期"), "started_on"),
+    (("开竣工", "计划", "时间", "节点"), ("开工", "开工时间", "开工日期"), "planned_start"),
+    (("开竣工", "计划", "时间", "节点"), ("竣工", "竣工时间", "完工", "完工时间"), "planned_completion"),
+    (("计划", "时间", "节点"), ("投产", "投产时间", "运营"), "planned_production"),
+    (("坐标", "经纬度", "位置"), ("经度",), "longitude"),
+    (("坐标", "经纬度", "位置"), ("纬度",), "latitude"),
+)
+TWO_ROW_SEPARATOR = "/"
+
+
+def match_header_parts(group: str, sub: str) -> str | None:
+    """The column key of a sub-header under a group header (two-row headers), or None."""
+    group_text, sub_text = normalise_header(group), normalise_header(sub).split("（")[0]
+    for group_words, subs, key in SUB_HEADERS:
+        if sub_text in subs and any(word in group_text for word in group_words):
+            return key
+    return match_header(sub) or match_header(group_text.split("（")[0] + sub_text)
+
+
+def match_any_header(text: str) -> str | None:
+    """match_header for one-row headers and "group/sub" texts of two-row headers."""
+    if TWO_ROW_SEPARATOR in text:
+        group, _, sub = text.partition(TWO_ROW_SEPARATOR)
+        return match_header_parts(group, sub)
+    return match_header(text)
+
+
+def is_export_only(text: str) -> bool:
+    """The derived columns the export adds (累计完成投资 …): an exported file imports back without them."""
+    header = normalise_header(text)
+    return any(header in (c.header, c.header.split("（")[0]) for c in COLUMNS if not c.imported)
+
+
+def is_ignored_header(text: str) -> bool:
+    return normalise_header(text).split("（")[0] in IGNORED_HEADERS

@@ -10,11 +10,15 @@ from __future__ import annotations
 import re
 
 FORMAT_NAME = "tuijin-exchange"
-FORMAT_VERSION: tuple[int, int] = (1, 0)
+FORMAT_VERSION: tuple[int, int] = (1, 1)
 
 # (version, what it added), oldest first.
 HISTORY: list[tuple[str, str]] = [
     ("1.0", "组织：辖区、责任单位、人员（含分管单位）、领导小组及成员、账号（不含密码）"),
+    (
+        "1.1",
+        "项目库：项目级别、项目（含资金来源、阶段变更、移交、月度完成投资）、年度计划（含计划项目和计划调整）",
+    ),
 ]
 
 _VERSION_RE = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)$")
