@@ -39,6 +39,18 @@ def browser():
         browser.close()
 
 
+def _seed_level_tags() -> None:
+    import importlib
+
+    from tuijin.projects.models import ProjectTag
+
+    seed = importlib.import_module("tuijin.projects.migrations.0002_seed_tags")
+    for sort, (name, must, source) in enumerate(seed.TAGS, start=1):
+        ProjectTag.objects.get_or_create(
+            name=name, defaults={"must_be_listed": must, "source": source, "sort": sort}
+        )
+
+
 @pytest.fixture
 def world_live(transactional_db, live_server):
     from tests.factories import build_world
@@ -48,6 +60,7 @@ def world_live(transactional_db, live_server):
     # transactional tests flush the tables after each test, migration data included: seed it again
     calendar_seed()
     calendar_refresh()
+    _seed_level_tags()
     return build_world()
 
 

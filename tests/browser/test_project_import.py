@@ -11,20 +11,6 @@ pytestmark = pytest.mark.browser
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-@pytest.fixture(autouse=True)
-def _level_tags(world_live):
-    """Transactional tests flush the tables, the tags the migration seeds included: seed them again."""
-    import importlib
-
-    from tuijin.projects.models import ProjectTag
-
-    seed = importlib.import_module("tuijin.projects.migrations.0002_seed_tags")
-    for sort, (name, must, source) in enumerate(seed.TAGS, start=1):
-        ProjectTag.objects.get_or_create(
-            name=name, defaults={"must_be_listed": must, "source": source, "sort": sort}
-        )
-
-
 def _upload(page, data: bytes, name: str) -> None:
     page.goto("/projects/import/")
     page.set_input_files("#id_file", files=[{"name": name, "mimeType": XLSX, "buffer": data}])
