@@ -34,7 +34,7 @@ def test_office_imports_a_messy_sheet_refused_then_fixed(page_as):
     )
     assert "金额不能为负数" in errors
     assert "“约五千”不是有效金额" in errors
-    assert "计划竣工 2023-12-01 早于计划开工 2024-03-01" in errors
+    assert "计划竣工 2023年12月 早于计划开工 2024年3月" in errors
     assert "与第 6 行重复" in errors
     assert page.is_disabled("#btn-confirm")
     screenshot(page, "import-refused")

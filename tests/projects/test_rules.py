@@ -177,11 +177,12 @@ def test_check_transition(current, target, on, history, expected):
 
 
 def test_completion_before_the_actual_start_is_an_error():
+    # a project moved back to 前期 has not started any more: it must start again before it completes
     history = [H("started", date(2024, 3, 1)), H("preparation", date(2024, 3, 1))]
     errors = rules.check_transition_fields(
         current="preparation", target="completed", on=date(2024, 3, 1), history=history, today=TODAY
     )
-    assert errors == {}
+    assert errors == {"to_stage": ["项目尚未开工，不能直接记为竣工或投产，请先记录开工。"]}
     history = [H("started", date(2024, 5, 1))]
     errors = rules.check_transition(
         current="started", target="completed", on=date(2024, 4, 1), history=history, today=TODAY
@@ -206,6 +207,15 @@ def test_completion_before_the_actual_start_is_an_error():
             ],
             {"started": date(2024, 5, 1)},  # the latest start counts
         ),
+        (
+            [
+                H("started", date(2024, 3, 1)),
+                H("completed", date(2025, 3, 1)),
+                H("construction", date(2025, 4, 1)),
+            ],
+            {"started": date(2024, 3, 1)},  # moved back to 在建: not completed any more
+        ),
+        ([H("started", date(2024, 3, 1)), H("preparation", date(2024, 3, 5))], {}),  # start undone
         (
             [
                 H("started", date(2023, 3, 1)),
@@ -555,3 +565,25 @@ def test_route_describe(route, text):
 )
 def test_format_money(amount, text):
     assert rules.format_money(amount) == text
+
+
+@pytest.mark.parametrize(
+    ("start", "completion", "refused"),
+    [
+        ((date(2024, 6, 20), "day"), (date(2024, 6, 1), "month"), False),  # 2024年6月 covers the 20th
+        ((date(2024, 6, 20), "day"), (date(2024, 6, 19), "day"), True),
+        ((date(2024, 6, 3), "week"), (date(2024, 6, 5), "day"), False),  # same week
+        ((date(2024, 7, 1), "month"), (date(2024, 6, 30), "month"), True),
+    ],
+)
+def test_planned_dates_compare_by_their_precision(start, completion, refused):
+    facts = rules.ProjectFacts(
+        name="项目",
+        category="industry",
+        total_investment=D(1),
+        planned_start=start[0],
+        planned_start_precision=start[1],
+        planned_completion=completion[0],
+        planned_completion_precision=completion[1],
+    )
+    assert ("planned_completion" in rules.validate_project(facts)) is refused

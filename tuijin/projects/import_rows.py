@@ -593,6 +593,9 @@ class RowPlanner:
             longitude=f["longitude"],
             latitude=f["latitude"],
             funding=tuple(item.amount for item in funding),
+            planned_start_precision=f.get("planned_start_precision") or "day",
+            planned_completion_precision=f.get("planned_completion_precision") or "day",
+            planned_production_precision=f.get("planned_production_precision") or "day",
         )
         for key, message in rules.validate_project(facts).items():
             errors.setdefault(key, message)

@@ -102,14 +102,18 @@ register_action("projects.import", "导入项目表格", is_office_admin)
 register_action("projects.export", "导出项目清单", is_subtree_reader | is_unit_staff)
 # The office edits everything; the responsible unit's staff edit what they know best (content, location,
 # funding, image progress), never the plan or the responsibilities (projects.forms picks the fields).
+# Unit staff write only what they read: a project above their jurisdiction (a city project run by a
+# district department) is outside their subtree, so `in_subtree` holds for them too.
 register_action(
-    "projects.edit", "修改项目", (is_office_admin & in_subtree) | (is_unit_staff & is_responsible_unit)
+    "projects.edit",
+    "修改项目",
+    in_subtree & (is_office_admin | (is_unit_staff & is_responsible_unit)),
 )
 register_action("projects.edit_all", "修改项目计划和责任分工", is_office_admin & in_subtree)
 register_action(
     "projects.move_stage",
     "变更项目阶段",
-    (is_office_admin & in_subtree) | (is_unit_head & is_responsible_unit),
+    in_subtree & (is_office_admin | (is_unit_head & is_responsible_unit)),
 )
 register_action("projects.handover", "办理项目移交", is_office_admin & in_subtree)
 register_action("projects.record_investment", "录入完成投资", is_office_admin & in_subtree)

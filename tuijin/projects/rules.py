@@ -306,10 +306,13 @@ def check_transition_fields(
 
 
 def actual_dates(history: Iterable[TransitionFacts]) -> dict[str, date]:
-    """The actual start/completion/production dates: the latest move into each milestone stage. A
-    project that went back (e.g. 停工 re-recorded) keeps the latest date."""
+    """The actual start/completion/production dates: the latest move into each milestone stage. A move
+    back before a milestone undoes it (a 竣工 project moved back to 在建 is not completed any more; it
+    completes again on its next move into 竣工)."""
     dates: dict[str, date] = {}
     for move in history:
+        for milestone in [m for m in dates if STAGE_ORDER[m] > STAGE_ORDER[move.stage]]:
+            del dates[milestone]
         if move.stage in MILESTONE_STAGES:
             dates[move.stage] = move.on
         elif move.stage == "construction" and "started" not in dates:
@@ -333,6 +336,9 @@ class ProjectFacts:
     longitude: Decimal | None = None
     latitude: Decimal | None = None
     funding: tuple[Decimal | None, ...] = ()
+    planned_start_precision: str = "day"
+    planned_completion_precision: str = "day"
+    planned_production_precision: str = "day"
 
 
 def validate_project(facts: ProjectFacts) -> dict[str, str]:
@@ -346,11 +352,13 @@ def validate_project(facts: ProjectFacts) -> dict[str, str]:
         errors["total_investment"] = "总投资不能为空（单位：万元）。"
     elif facts.total_investment < 0:
         errors["total_investment"] = f"总投资不能为负数（填写的是 {facts.total_investment} 万元）。"
-    start, completion, production = facts.planned_start, facts.planned_completion, facts.planned_production
-    if start and completion and completion < start:
-        errors["planned_completion"] = f"计划竣工 {completion} 早于计划开工 {start}。"
-    if completion and production and production < completion:
-        errors["planned_production"] = f"计划投产 {production} 早于计划竣工 {completion}。"
+    start = (facts.planned_start, facts.planned_start_precision)
+    completion = (facts.planned_completion, facts.planned_completion_precision)
+    production = (facts.planned_production, facts.planned_production_precision)
+    if _before(completion, start):
+        errors["planned_completion"] = f"计划竣工 {_shown(completion)} 早于计划开工 {_shown(start)}。"
+    if _before(production, completion):
+        errors["planned_production"] = f"计划投产 {_shown(production)} 早于计划竣工 {_shown(completion)}。"
     if facts.longitude is not None and not Decimal(73) <= facts.longitude <= Decimal(136):
         errors["longitude"] = f"经度 {facts.longitude} 不在中国境内（73～136）。"
     if facts.latitude is not None and not Decimal(3) <= facts.latitude <= Decimal(54):
@@ -379,6 +387,18 @@ def validate_funding(lines: Sequence[tuple[str, Decimal | None]]) -> dict[int, s
                 f"第 {number} 行（{FUNDING_KINDS[kind]}）金额不能为负数（填写的是 {amount} 万元）。"
             )
     return errors
+
+
+def _before(later: tuple[date | None, str], earlier: tuple[date | None, str]) -> bool:
+    """`later` certainly precedes `earlier`: its period ends before the other's begins (a completion
+    "2024年6月" is not before a start on 2024-06-20)."""
+    if later[0] is None or earlier[0] is None:
+        return False
+    return period_end(*later) < period_start(*earlier)
+
+
+def _shown(planned: tuple[date | None, str]) -> str:
+    return planned[0].isoformat() if planned[1] == "day" else format_planned(*planned)
 
 
 def validate_monthly_targets(targets: Sequence[Decimal | None], planned: Decimal) -> str:

@@ -163,6 +163,9 @@ def _validate(
         longitude=project.longitude,
         latitude=project.latitude,
         funding=tuple(line.amount for line in lines),
+        planned_start_precision=project.planned_start_precision,
+        planned_completion_precision=project.planned_completion_precision,
+        planned_production_precision=project.planned_production_precision,
     )
     errors = rules.validate_project(facts)
     if project.sector and project.sector not in rules.SECTORS:

@@ -219,6 +219,9 @@ class LibraryImport:
             longitude=p.longitude,
             latitude=p.latitude,
             funding=tuple(f.amount for f in p.funding_sources),
+            planned_start_precision=p.planned_start_precision,
+            planned_completion_precision=p.planned_completion_precision,
+            planned_production_precision=p.planned_production_precision,
         )
         for name, message in rules.validate_project(facts).items():
             self._error((*loc, FACT_FIELDS.get(name, name)), message)
