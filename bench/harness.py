@@ -138,11 +138,9 @@ class Server:
             seconds = self._manage(["demo", "--projects", str(projects), "--no-serve", "--force"])
             steps.append(step(self.db, f"demo --projects {projects}", seconds, rows=projects))
         else:
-            self._manage(["demo", "--no-serve"])
-            seconds = self._run([sys.executable, str(BENCH_DIR / "seed_projects.py"), str(projects)], "seed")
-            note = "tuijin demo 还没有 --projects：用 bench/seed_projects.py 代替 / stand-in generator"
-            steps.append(
-                step(self.db, f"demo --projects {projects}", seconds, rows=projects, note=note, ok=None)
+            raise BenchError(
+                "tuijin demo 没有 --projects 选项，无法生成 10,000 个项目的基准数据 / "
+                "`tuijin demo --projects N` is missing: cannot build the benchmark's projects"
             )
         self._manage(["collectstatic", "--noinput"])
         return steps

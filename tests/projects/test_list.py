@@ -412,3 +412,14 @@ def test_names_are_escaped_in_rows_and_choices(world, client_for):
     assert "<script>alert(1)</script>" not in text and "&lt;script&gt;alert(1)&lt;/script&gt;" in text
     assert '<b>"坏"单位</b>' not in text
     assert f'<option value="{odd.pk}">&lt;b&gt;&quot;坏&quot;单位&lt;/b&gt;</option>' in text
+
+
+def test_city_office_sees_each_projects_district(world, listed, client_for):
+    from tests.factories import account
+    from tuijin.org.models import Role
+
+    text = client_for(account("city", Role.OFFICE_ADMIN, world.city)).get("/projects/").content.decode()
+    assert '<div class="p-code">东湖区 · 2024-360102-38-03-000001</div>' in text
+    assert '<div class="p-code">青山湖区</div>' in text
+    text = client_for(world.admin).get("/projects/").content.decode()
+    assert '<div class="p-code">2024-360102-38-03-000001</div>' in text  # one's own district goes unsaid

@@ -73,6 +73,53 @@ def today_on_calendar(today: date, *, horizon_days: int = 60) -> Today:
     )
 
 
+def library_version() -> tuple:
+    """A stamp that changes whenever anything the plan panel reads changes: the highest key of each
+    append-only table and of the history tables of edited records (every write through the services,
+    the import and the exchange leaves a history row). One query of index look-ups."""
+    from django.db import connection
+
+    from tuijin.projects.models import (
+        AnnualPlan,
+        InvestmentEntry,
+        PlanChange,
+        PlanEntry,
+        Project,
+        StageTransition,
+    )
+
+    tables = [(StageTransition._meta.db_table, "id"), (PlanChange._meta.db_table, "id")]
+    for model in (Project, PlanEntry, AnnualPlan, InvestmentEntry):
+        tables += [(model.history.model._meta.db_table, "history_id"), (model._meta.db_table, "id")]
+    quote = connection.ops.quote_name
+    # table and column names come from the models, never from input
+    parts = [f"(SELECT MAX({quote(c)}) FROM {quote(t)})" for t, c in tables]  # noqa: S608
+    sql = "SELECT " + ", ".join(parts)
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return tuple(cursor.fetchone())
+
+
+def _scope_key(user) -> str:
+    """Users who read the same records share the panel: subtree readers by jurisdiction and role, unit
+    staff by unit too."""
+    return f"{user.role}:{user.jurisdiction_id}:{user.unit_id if not is_subtree_reader(user) else ''}"
+
+
+def cached_home_plan(user, *, today):
+    """The plan panel reads every entry of the user's plans (10,000 at city scale, ≈0.7 s), so it is kept
+    per process under the scope, the day and `library_version()`: any write makes a new key, so no
+    process ever shows a stale panel; it is only recomputed after a change."""
+    from django.core.cache import cache
+
+    key = f"home-plan:{_scope_key(user)}:{today.isoformat()}:{hash(library_version())}"
+    panel = cache.get(key)
+    if panel is None:
+        panel = home_plan_for(user, today=today)
+        cache.set(key, panel, timeout=3600)
+    return panel
+
+
 def home_for(user) -> dict:
     today = timezone.localdate()
     context: dict = {"today": today, "role_label": user.get_role_display() if user.role else ""}
@@ -82,7 +129,7 @@ def home_for(user) -> dict:
         context["leader_count"] = scope(user, Person.objects.filter(is_active=True, is_leader=True)).count()
     context["group"] = scope(user, LeadingGroup.objects.select_related("office")).first()
     if can(user, "projects.view_plans"):
-        context["plan_panel"] = home_plan_for(user, today=today)
+        context["plan_panel"] = cached_home_plan(user, today=today)
         context["can_manage_plans"] = can(user, "projects.manage_plan")
     if can(user, "org.view_accounts"):
         context.update(_admin_panel(user))
