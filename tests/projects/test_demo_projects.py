@@ -15,6 +15,7 @@ from tuijin.org.models import Jurisdiction, Person, User
 from tuijin.projects import rules
 from tuijin.projects.models import (
     AnnualPlan,
+    FundingSource,
     Handover,
     InvestmentEntry,
     PlanChange,
@@ -179,6 +180,44 @@ def test_leaders_are_the_fictional_demo_leaders_and_points_lie_in_the_district(d
         ) < p.latitude < Decimal("28.72")
         assert p.responsible_unit.jurisdiction_id == demo.pk and p.street is not None
     assert Project.funding_sources.rel.related_model.objects.count() >= Project.objects.count()
+
+
+def test_every_record_that_keeps_history_has_its_creation_row_signed_by_the_admin(demo):
+    admin = User.objects.get(username="admin")
+    assert list(AnnualPlan.history.values_list("history_user", flat=True)) == [admin.pk]
+    for model in (Project, FundingSource, PlanEntry, InvestmentEntry, Handover):
+        rows = list(model.history.values_list("id", "history_type", "history_user"))
+        assert sorted(r[0] for r in rows) == sorted(model.objects.values_list("pk", flat=True)), model
+        assert {(r[1], r[2]) for r in rows} == {("+", admin.pk)}, model
+    entry = InvestmentEntry.objects.order_by("id").first()
+    assert entry.history.get().history_date == entry.recorded_at  # dated when it was reported
+    funding = FundingSource.objects.select_related("project").order_by("id").first()
+    assert funding.history.get().history_date == funding.project.created_at
+    plan_entry = PlanEntry.objects.select_related("plan").order_by("id").first()
+    assert plan_entry.history.get().history_date == plan_entry.plan.created_at
+
+
+def test_a_first_edit_of_demo_funding_plan_or_investment_shows_as_a_change(demo):
+    from tuijin.projects.selectors import history_items
+
+    admin = User.objects.get(username="admin")
+    project = (
+        Project.objects.filter(investment_entries__isnull=False, funding_sources__isnull=False)
+        .filter(plan_entries__isnull=False)
+        .order_by("id")
+        .first()
+    )
+    investment = project.investment_entries.order_by("id").first()
+    investment.amount += 1
+    funding = project.funding_sources.order_by("id").first()
+    funding.note = "已到位"
+    entry = project.plan_entries.get()
+    entry.annual_content = "完成主体结构"
+    for record in (investment, funding, entry):
+        record._history_user = admin
+        record.save()
+    titles = [item.title for item in history_items(project, moves=[])]
+    assert len([t for t in titles if t.startswith("修改")]) == 3, titles
 
 
 def _fingerprint(stories):

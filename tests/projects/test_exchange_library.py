@@ -41,6 +41,9 @@ LIBRARY_MODELS = [
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
+HISTORIED = (Project, AnnualPlan, PlanEntry, FundingSource, InvestmentEntry)
+
+
 def row_counts():
     counts = {model.__name__: model.objects.count() for model in LIBRARY_MODELS}
     counts["history"] = sum(m.history.count() for m in (Project, FundingSource, Handover, InvestmentEntry))
@@ -264,6 +267,28 @@ def test_import_updates_what_changed_and_replaces_a_projects_records(world, file
         Decimal(900),
     ]
     assert project.history.first().history_change_reason.startswith("数据交换导入")
+
+
+def test_every_history_row_of_an_import_names_the_importing_user(world, filed):
+    data = copy.deepcopy(filed)
+    school = next(p for p in library(data)["projects"] if p["name"] == "育新学校教育集团紫金校区")
+    school["total_investment"] = "33000"
+    school["tags"] = ["市重点"]
+    school["investment_entries"][1]["amount"] = "900"
+    del school["investment_entries"][2]
+    school["funding_sources"].pop()
+    school["funding_sources"].append({"kind": "enterprise", "amount": "100", "note": ""})
+    (plan,) = library(data)["annual_plans"]
+    plan["title"] = "东湖区2024年重大重点项目计划（修订）"
+    plan["entries"][0]["planned_investment"] = "8000"
+    plan["entries"][0]["monthly_targets"] = []
+    before = {m: set(m.history.values_list("history_id", flat=True)) for m in HISTORIED}
+    report = exchange_import(actor=world.admin, data=data)
+    assert report.ok, report.summary()
+    for model in HISTORIED:
+        written = model.history.exclude(history_id__in=before[model])
+        kinds = set(written.values_list("history_type", "history_user"))
+        assert kinds and {user for _, user in kinds} == {world.admin.pk}, (model, kinds)
 
 
 def test_a_file_of_format_1_0_still_imports(world, filed):

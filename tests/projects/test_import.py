@@ -12,6 +12,7 @@ from tests.projects import factories as f
 from tests.projects.sheets import PLAIN_HEADER, office_sheet, plain_rows, xlsx
 from tuijin.core.access import AccessDenied
 from tuijin.projects import import_services as services
+from tuijin.projects import rules
 from tuijin.projects.import_rows import ImportMapping
 from tuijin.projects.models import (
     AnnualPlan,
@@ -397,6 +398,99 @@ def test_a_different_start_date_than_the_library_is_refused(world):
     assert "与库中记录的实际开工时间 2024-03-01 不一致" in message
 
 
+# An existing project's stage moves only by a dated transition (H1): the sheet's 所处阶段 is not applied.
+
+STAGE_HEADER = [*PLAIN_HEADER, "所处阶段", "实际开工时间"]
+
+
+def _stage_row(stage="", started="", number=1):
+    return [*plain_rows(1, start=number)[0], stage, started]
+
+
+@pytest.mark.parametrize(("held", "typed"), [("preparation", "竣工"), ("construction", "谋划")])
+def test_a_sheets_stage_does_not_move_an_existing_project(world, held, typed):
+    project = f.project(world, name="测试导入项目00001", stage=held)
+    sheet = xlsx([STAGE_HEADER, _stage_row(typed)])
+    result = preview(world, sheet)
+    assert result.ok, result.messages()
+    shown = rules.STAGES[held]
+    assert (
+        f"第 2 行 所处阶段：表格为“{typed}”，项目库为“{shown}”；阶段变更须在项目页面记录日期，本次导入不改变阶段。"
+        in [str(n) for n in result.notes]
+    )
+    apply(world, sheet)
+    project.refresh_from_db()
+    assert project.stage == held
+    assert not StageTransition.objects.exists()
+    assert {r.stage for r in project.history.all()} <= {held}
+
+
+def test_no_sheet_stage_moves_an_existing_project_whatever_it_holds(world):
+    """Every stage in the library against every stage in the sheet: the row keeps the library's stage."""
+    held = {
+        stage: f.project(world, name=f"测试导入项目{n:05d}", stage=stage)
+        for n, stage in enumerate(rules.STAGES, start=1)
+    }
+    for typed in rules.STAGES.values():
+        rows = [_stage_row(typed, number=n) for n in range(1, len(held) + 1)]
+        result = preview(world, xlsx([STAGE_HEADER, *rows]))
+        assert result.ok, result.messages()
+        assert [p.fields["stage"] for p in result.plans] == list(held), typed
+    apply(world, xlsx([STAGE_HEADER, *[_stage_row("竣工", number=n) for n in range(1, 11)]]))
+    assert list(Project.objects.order_by("id").values_list("stage", flat=True)) == list(held)
+    assert not StageTransition.objects.exists()
+
+
+def test_a_new_project_still_takes_the_sheets_stage(world):
+    apply(world, xlsx([STAGE_HEADER, _stage_row("在建")]))
+    project = Project.objects.get()
+    assert project.stage == "construction" and not project.transitions.exists()
+
+
+def test_an_actual_start_moves_an_existing_project_to_started_by_a_dated_transition(world):
+    project = f.project(world, name="测试导入项目00001", stage="preparation")
+    sheet = xlsx([STAGE_HEADER, _stage_row("竣工", "2024-03-18")])
+    result = preview(world, sheet)
+    assert result.ok, result.messages()
+    assert [n.message for n in result.notes if n.column == "所处阶段"] == [
+        "表格为“竣工”，项目库为“前期”；阶段变更须在项目页面记录日期，本次导入只按实际开工时间记为“开工”。"
+    ]
+    apply(world, sheet)
+    project.refresh_from_db()
+    move = project.transitions.get()
+    assert (move.from_stage, move.to_stage, move.on) == ("preparation", "started", date(2024, 3, 18))
+    assert project.stage == "started"
+    assert project.history.first().history_user == world.admin
+
+
+def test_an_actual_start_of_a_project_already_under_way_keeps_its_stage(world):
+    project = f.project(world, name="测试导入项目00001", stage="construction")
+    apply(world, xlsx([STAGE_HEADER, _stage_row("", "2024-03-18")]))
+    project.refresh_from_db()
+    move = project.transitions.get()
+    assert (move.from_stage, move.to_stage, move.on) == ("", "started", date(2024, 3, 18))
+    assert project.stage == "construction"
+
+
+def test_an_actual_start_after_a_recorded_completion_is_refused(world):
+    project = f.project(world, name="测试导入项目00001", stage="construction")
+    f.move(project, "completed", date(2024, 2, 1), world.admin)
+    [message] = preview(world, xlsx([STAGE_HEADER, _stage_row("", "2024-03-18")])).messages()
+    assert message == (
+        "第 2 行 实际开工时间：该项目 2024-02-01 已记为“竣工”，表格不能再补记实际开工时间"
+        "（会撤销竣工记录），请在项目页面处理。"
+    )
+
+
+def test_a_start_undone_by_a_move_back_can_be_recorded_again(world):
+    project = f.project(world, name="测试导入项目00001", stage="preparation")
+    f.move(project, "started", date(2024, 2, 1), world.admin)
+    f.move(project, "preparation", date(2024, 2, 10), world.admin)
+    result = preview(world, xlsx([STAGE_HEADER, _stage_row("", "2024-03-18")]))
+    assert result.ok, result.messages()
+    assert result.plans[0].started_on == date(2024, 3, 18)
+
+
 def test_an_issued_plan_is_not_changed_by_an_import(world):
     f.plan(world, 2024, document="东湖办〔2024〕1号")
     sheet = xlsx([[*PLAIN_HEADER, "计划类型", "年度计划投资"], [*plain_rows(1)[0], "计划新开工", 300]])
@@ -536,6 +630,49 @@ def test_the_mapping_step_remembers_choices(world, client_for):
     assert "区建设局" not in [n.text for n in preview(world, office_sheet(broken=True)).names]
 
 
+ODD_VALUES = ["²", "٣", "99999999999999999999", "1e999999", "-1", " 1", "1.5"]
+
+
+@pytest.mark.parametrize("value", ODD_VALUES)
+@pytest.mark.parametrize("field", ["name-0", "col-0"])
+def test_odd_mapping_choices_are_refused_in_chinese(world, client_for, field, value):
+    client = client_for(world.admin)
+    location = _upload(client, world, office_sheet(broken=True))["Location"]
+    response = client.post(location, {field: value})
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "的对应选择无效，请在下拉列表中重新选择。" in text
+    assert not ColumnMapping.objects.exists() and not NameMapping.objects.exists()
+
+
+@pytest.mark.parametrize("value", ODD_VALUES)
+@pytest.mark.parametrize("field", ["jurisdiction", "year"])
+def test_odd_upload_form_values_are_refused_in_chinese(world, client_for, field, value):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    data = {"file": SimpleUploadedFile("清单.xlsx", office_sheet()), "jurisdiction": world.district.pk}
+    response = client_for(world.admin).post("/projects/import/", {**data, field: value})
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "请选择您管辖范围内的辖区。" in text or "年份应" in text
+
+
+@pytest.mark.parametrize("token", ["²" * 20, "a" * 300, "..", "%2e%2e%2fetc"])
+def test_odd_tokens_go_back_to_the_upload_page(world, client_for, token):
+    client = client_for(world.admin)
+    for suffix, method in (("", "get"), ("", "post"), ("confirm/", "post"), ("discard/", "post")):
+        response = getattr(client, method)(f"/projects/import/{token}/{suffix}")
+        assert response.status_code in (302, 404), (suffix, method, response.status_code)
+
+
+def test_the_preview_page_notes_a_stage_it_will_not_apply(world, client_for):
+    f.project(world, name="测试导入项目00001", stage="preparation")
+    client = client_for(world.admin)
+    location = _upload(client, world, xlsx([STAGE_HEADER, _stage_row("竣工")]))["Location"]
+    text = client.get(location).content.decode()
+    assert "表格为“竣工”，项目库为“前期”；阶段变更须在项目页面记录日期，本次导入不改变阶段。" in text
+
+
 def test_a_bad_file_is_refused_on_the_upload_form(world, client_for):
     client = client_for(world.admin)
     response = _upload(client, world, b"not a workbook", name="清单.xls")
@@ -553,6 +690,38 @@ def test_another_users_token_is_not_found(world, client_for):
     assert response.status_code == 302 and response["Location"] == "/projects/import/"
     assert client.post(location + "confirm/").status_code == 302
     assert not Project.objects.exists()
+
+
+def test_abandoned_uploads_of_every_user_go_after_a_day_swept_at_most_hourly(world, settings, tmp_path):
+    import os
+    import time
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    folder = tmp_path / "imports" / "999"
+    folder.mkdir(parents=True)
+
+    def stale(name: str, hours: float) -> None:
+        path = folder / name
+        path.write_bytes(b"x")
+        when = time.time() - hours * 3600
+        os.utime(path, (when, when))
+
+    stale("old.xlsx", 25)
+    stale("old.json", 25)
+    stale("young.xlsx", 23)
+    upload = lambda: services.import_upload_save(  # noqa: E731
+        user=world.admin, jurisdiction=world.district, year=2024, file=xlsx([PLAIN_HEADER, *plain_rows(1)])
+    )
+    token = upload()
+    assert sorted(p.name for p in folder.iterdir()) == ["young.xlsx"]
+    assert (tmp_path / "imports" / str(world.admin.pk) / f"{token}.xlsx").exists()
+    stale("later.xlsx", 30)
+    upload()
+    assert (folder / "later.xlsx").exists()  # the last sweep of everybody's uploads ran within the hour
+    mark = tmp_path / "imports" / "swept"
+    os.utime(mark, (time.time() - 3700, time.time() - 3700))
+    upload()
+    assert sorted(p.name for p in folder.iterdir()) == ["young.xlsx"]
 
 
 def test_the_template_download(world, client_for):

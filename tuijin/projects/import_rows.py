@@ -295,8 +295,8 @@ class Library:
     tags: dict[int, dict[int, int]]  # project → {tag id: through row id}
     secondary: dict[int, dict[int, int]]
     funding: dict[int, list[tuple[int, str, Decimal | None, str]]]
-    started: dict[int, date]
-    last_move: dict[int, date]
+    started: dict[int, date]  # the actual start by rules.actual_dates (a move back undoes it)
+    last_move: dict[int, tuple[date, str]]  # the latest transition: its date and the stage it went to
     plan_exists: bool
     plan_document: str
     entries: dict[int, dict[str, Any]]
@@ -539,32 +539,35 @@ class RowPlanner:
     # stage, validation, plan ---------------------------------------------------------------------
 
     def _stage(self, plan: RowPlan, values, errors, notes) -> None:
-        old = plan.fields["stage"]
+        """A new project takes the sheet's 所处阶段 (without inventing transitions, as project_create).
+        An existing project's stage moves only by a dated transition (DESIGN.md: one source of truth):
+        a 所处阶段 that differs from the library's is noted, not applied; the one move an import makes
+        is the 开工 of a new, valid 实际开工时间 (recorded as a transition by import_services)."""
+        old, existing = plan.fields["stage"], plan.project_id is not None
         stage = values.get("stage")
-        started = values.get("started_on")
-        known_start = self.library.started.get(plan.project_id) if plan.project_id else None
-        if started is not None:
-            if values.get("started_on_precision") != "day":
-                errors["started_on"] = "实际开工时间应写到日（如 2024-03-15）。"
-            elif started > self.today:
-                errors["started_on"] = f"实际开工时间 {started} 晚于今天（{self.today}）。"
-            elif known_start and known_start != started:
-                errors["started_on"] = (
-                    f"与库中记录的实际开工时间 {known_start} 不一致：如需更正，请在项目页修改阶段记录。"
-                )
-            elif not known_start:
-                last = self.library.last_move.get(plan.project_id) if plan.project_id else None
-                if last and started < last:
-                    errors["started_on"] = f"实际开工时间 {started} 早于该项目最近一次阶段变更（{last}）。"
-                plan.started_on = started
-        begun = started is not None or known_start is not None
+        self._start(plan, values, errors)
         order = rules.STAGE_ORDER
-        if begun and stage and order[stage] < order["started"]:
+        if values.get("started_on") is not None and stage and order[stage] < order["started"]:
             errors["stage"] = f"已有实际开工时间，所处阶段不能是“{rules.STAGES[stage]}”。"
-        final = stage or old
+        final = old if existing else (stage or old)
         if plan.started_on and order[final] < order["started"]:
             final = "started"
         plan.fields["stage"] = final
+        if existing and stage and stage != final and "stage" not in errors:
+            kept = (
+                "本次导入不改变阶段"
+                if final == old
+                else f"本次导入只按实际开工时间记为“{rules.STAGES[final]}”"
+            )
+            notes.append(
+                (
+                    "stage",
+                    f"表格为“{rules.STAGES[stage]}”，项目库为“{rules.STAGES[old]}”；"
+                    f"阶段变更须在项目页面记录日期，{kept}。",
+                )
+            )
+        known_start = self.library.started.get(plan.project_id) if existing else None
+        begun = values.get("started_on") is not None or known_start is not None
         if not begun and order[final] >= order["started"]:
             notes.append(
                 (
@@ -572,6 +575,35 @@ class RowPlanner:
                     f"所处阶段为“{rules.STAGES[final]}”，但没有实际开工时间：开工率不计入该项目，请补填。",
                 )
             )
+
+    def _start(self, plan: RowPlan, values, errors) -> None:
+        """The row's 实际开工时间: recorded (plan.started_on) only when the library has no start yet and
+        the date is a valid next move of the project."""
+        started = values.get("started_on")
+        if started is None:
+            return
+        pk = plan.project_id
+        known_start = self.library.started.get(pk) if pk else None
+        last = self.library.last_move.get(pk) if pk else None
+        if values.get("started_on_precision") != "day":
+            errors["started_on"] = "实际开工时间应写到日（如 2024-03-15）。"
+        elif started > self.today:
+            errors["started_on"] = f"实际开工时间 {started} 晚于今天（{self.today}）。"
+        elif known_start:
+            if known_start != started:
+                errors["started_on"] = (
+                    f"与库中记录的实际开工时间 {known_start} 不一致：如需更正，请在项目页修改阶段记录。"
+                )
+        elif last and rules.STAGE_ORDER[last[1]] > rules.STAGE_ORDER["started"]:
+            # a move into 开工 after 竣工/投产 would undo them (rules.actual_dates)
+            errors["started_on"] = (
+                f"该项目 {last[0]} 已记为“{rules.STAGES[last[1]]}”，表格不能再补记实际开工时间"
+                f"（会撤销{rules.STAGES[last[1]]}记录），请在项目页面处理。"
+            )
+        elif last and started < last[0]:
+            errors["started_on"] = f"实际开工时间 {started} 早于该项目最近一次阶段变更（{last[0]}）。"
+        else:
+            plan.started_on = started
 
     def _validate(self, plan: RowPlan, errors) -> None:
         f = plan.fields

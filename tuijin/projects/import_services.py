@@ -11,8 +11,10 @@ bulk operations: new and changed projects with their history (author: the import
 and secondary units, funding sources, a 开工 `StageTransition` for a filled 实际开工时间, and the year's
 `AnnualPlan` entries when the sheet has a plan type or annual planned investment. Re-importing a sheet
 updates the projects it matches instead of duplicating them. A blank cell keeps what the library has: an
-import never clears a value. Like `project_create`, the 所处阶段 column sets the stage without inventing
-transitions; only 实际开工时间 records one (the actual start, DESIGN.md one source of truth).
+import never clears a value. A new project takes the 所处阶段 column's stage without inventing transitions
+(like `project_create`); an existing project's stage moves only by a dated transition, so a different
+所处阶段 is noted in the preview and not applied. The one move an import records is the 开工 of a new
+实际开工时间 (the actual start, DESIGN.md one source of truth).
 
 Between preview and confirm the uploaded file waits in the default storage under `imports/<user id>/`
 named by a random token; confirming re-reads that file, never data echoed by the browser.
@@ -72,6 +74,8 @@ from .sheet_read import Book, SheetError, read_bytes, read_workbook
 
 UPLOAD_DIR = "imports"
 UPLOAD_KEEP = timedelta(days=1)
+SWEEP_EVERY = timedelta(hours=1)
+SWEEP_MARK = f"{UPLOAD_DIR}/swept"
 BATCH = 500
 REASON_LENGTH = 100
 
@@ -168,17 +172,19 @@ def _load_library(jurisdiction: Jurisdiction, year: int) -> Library:
         .values_list("id", "project_id", "kind", "amount", "note")
     ):
         funding.setdefault(project, []).append((pk, kind, amount, note))
-    started: dict[int, date] = {}
-    last_move: dict[int, date] = {}
+    history: dict[int, list[rules.TransitionFacts]] = {}
     moves = (
         StageTransition.objects.filter(**of_here)
         .order_by("on", "id")
         .values_list("project_id", "to_stage", "on")
     )
     for project, stage, on in moves:
-        last_move[project] = on
-        if stage == "started" or (stage == "construction" and project not in started):
+        history.setdefault(project, []).append(rules.TransitionFacts(stage, on))
+    started: dict[int, date] = {}
+    for project, facts in history.items():
+        if (on := rules.actual_dates(facts).get("started")) is not None:
             started[project] = on
+    last_move = {project: (facts[-1].on, facts[-1].stage) for project, facts in history.items()}
     plan = AnnualPlan.objects.filter(jurisdiction=jurisdiction, year=year).first()
     entries = {}
     if plan is not None:
@@ -591,11 +597,20 @@ def _write_funding(writer: _Writer, plans: list[RowPlan], library: Library) -> N
     writer.history(FundingSource, snapshots, "+")
 
 
+def _from_stage(plan: RowPlan, library: Library) -> str:
+    """The stage a recorded start moves the project from: its stage before 开工, else none (a new
+    project, or one already past 开工 whose start is only being dated; its stage stays)."""
+    held = library.projects.get(plan.project_id)
+    if held is None or rules.STAGE_ORDER[held["stage"]] >= rules.STAGE_ORDER["started"]:
+        return ""
+    return held["stage"]
+
+
 def _write_starts(writer: _Writer, plans: list[RowPlan], library: Library) -> int:
     rows = [
         (
             p.project_id,
-            library.projects[p.project_id]["stage"] if p.project_id in library.projects else "",
+            _from_stage(p, library),
             "started",
             p.started_on,
             "表格导入：实际开工时间",
@@ -779,7 +794,35 @@ def import_upload_discard(*, user: Any, token: str) -> None:
 
 
 def _discard_old(user: Any) -> None:
-    folder = f"{UPLOAD_DIR}/{user.pk}"
+    """Uploads older than a day are abandoned: the uploader's own on each upload, everybody's at most
+    once an hour (a marker file's time says when the last sweep ran, for every process)."""
+    _discard_stale(f"{UPLOAD_DIR}/{user.pk}")
+    if not _sweep_due():
+        return
+    try:
+        folders, _ = default_storage.listdir(UPLOAD_DIR)
+    except (FileNotFoundError, NotImplementedError):
+        return
+    for folder in folders:
+        if folder != str(user.pk):
+            _discard_stale(f"{UPLOAD_DIR}/{folder}")
+
+
+def _sweep_due() -> bool:
+    """Whether an hour has passed since the last sweep of all users' uploads; if so, mark it as run now."""
+    now = timezone.now()
+    try:
+        if default_storage.get_modified_time(SWEEP_MARK) > now - SWEEP_EVERY:
+            return False
+    except (FileNotFoundError, NotImplementedError, OSError):
+        pass
+    if default_storage.exists(SWEEP_MARK):
+        default_storage.delete(SWEEP_MARK)
+    default_storage.save(SWEEP_MARK, ContentFile(now.isoformat().encode()))
+    return True
+
+
+def _discard_stale(folder: str) -> None:
     try:
         _, files = default_storage.listdir(folder)
     except (FileNotFoundError, NotImplementedError):

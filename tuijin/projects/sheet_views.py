@@ -4,6 +4,7 @@ jurisdiction of their subtree. The uploaded file stays on the server between the
 
 from __future__ import annotations
 
+import re
 from contextlib import suppress
 from urllib.parse import quote
 
@@ -26,6 +27,7 @@ from .sheet_columns import IMPORTED
 from .sheet_template import template_xlsx
 
 MAX_ERRORS_SHOWN = 500
+ID = re.compile(r"[0-9]{1,10}")  # a record id as the selects send it (ASCII digits, within bigint)
 LEAVE_BLANK = "none"
 SOURCES = {
     "chosen": ("已选择", "bg-blue-lt"),
@@ -36,12 +38,21 @@ SOURCES = {
 }
 
 
+class _IdChoiceField(forms.ModelChoiceField):
+    """A select of records: only an id as the select sends it (not "٣" read as 3, nor a 20-digit id)."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and not ID.fullmatch(str(value)):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
 class UploadForm(forms.Form):
     file = forms.FileField(
         label="项目清单表格（.xlsx）",
         error_messages={"required": "请选择要导入的 .xlsx 文件。", "empty": "上传的文件是空的。"},
     )
-    jurisdiction = forms.ModelChoiceField(
+    jurisdiction = _IdChoiceField(
         label="导入到辖区",
         queryset=Jurisdiction.objects.none(),
         empty_label=None,
@@ -126,7 +137,11 @@ def import_preview(request, token: str):
         services.import_upload_discard(user=request.user, token=token)
         return _expired(request, exc)
     if request.method == "POST":
-        mapping = _posted_mapping(request.POST, preview)
+        try:
+            mapping = _posted_mapping(request.POST, preview)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return _preview_page(request, preview, token, status=400)
         services.import_mappings_save(user=request.user, jurisdiction=jurisdiction, mapping=mapping)
         messages.info(request, "已保存列对应和名称对应，以后导入同样表头和名称的表格时自动使用。")
         return redirect("projects:import_preview", token=token)
@@ -135,22 +150,28 @@ def import_preview(request, token: str):
 
 def _posted_mapping(post, preview: ImportPreview) -> ImportMapping:
     """Choices come by position in the re-read preview, so only the sheet's own headers and names can be
-    mapped; values are checked again by the service."""
+    mapped; values are checked again by the service. A value no select offers (a forged or mangled form:
+    "²", a 20-digit id) is refused with a ValidationError rather than guessed at."""
     keys = {column.key for column in IMPORTED}
     columns = {}
     for index, choice in enumerate(preview.columns):
         value = post.get(f"col-{index}")
-        if value is not None and (value == "" or value in keys):
-            columns[choice.header] = value
+        if value is None:
+            continue
+        if value != "" and value not in keys:
+            raise ValidationError(f"“{choice.header}”列的对应选择无效，请在下拉列表中重新选择。")
+        columns[choice.header] = value
     units, people = {}, {}
     for index, name in enumerate(preview.names):
         value = post.get(f"name-{index}", "")
+        if value == "":
+            continue
         if value == LEAVE_BLANK:
             target = None
-        elif value.isdigit():
+        elif ID.fullmatch(value):
             target = int(value)
         else:
-            continue
+            raise ValidationError(f"“{name.text}”的对应选择无效，请在下拉列表中重新选择。")
         (units if name.kind == "unit" else people)[name.text] = target
     return ImportMapping(columns=columns, units=units, people=people)
 

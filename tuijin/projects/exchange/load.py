@@ -70,6 +70,8 @@ class LibraryImport:
 
     def __init__(self, ctx: ImportContext, data: LibrarySection) -> None:
         self.ctx, self.data = ctx, data
+        # the author of every history row the import writes (None: the command line, as the system)
+        self.user = ctx.actor if isinstance(ctx.actor, User) else None
         self.file_keys: dict[str, int] = {}  # project key → position in projects
         self.ordinals: dict[int, int] = {}
         self.resolved_paths: dict[str, str] = {}  # project key → jurisdiction path
@@ -360,9 +362,13 @@ class LibraryImport:
             for name, value in changed.items():
                 setattr(obj, name, value)
             outcome = "updated"
-        obj._change_reason = self.ctx.reason
+        self._sign(obj)
         obj.save()
         return obj, outcome
+
+    def _sign(self, obj: Any) -> None:
+        """The next history row of `obj` names the importing user and the import."""
+        obj._change_reason, obj._history_user = self.ctx.reason, self.user
 
     def _unit_id(self, key: str | None) -> int | None:
         return self.units[split_unit_key(key)].pk if key else None  # type: ignore[index]
@@ -392,6 +398,7 @@ class LibraryImport:
         units = {self._unit_id(key) for key in p.secondary_units}
         held_tags = set() if existing is None else {t.pk for t in existing.tags.all()}
         held_units = set() if existing is None else {u.pk for u in existing.secondary_units.all()}
+        self._sign(project)  # the history rows the tag and unit changes below write
         if tags != held_tags:
             project.tags.set(tags)
             outcome = outcome if outcome == "created" else "updated"
@@ -502,7 +509,7 @@ class LibraryImport:
                 continue
             for name, v in changed.items():
                 setattr(obj, name, v)
-            obj._change_reason = self.ctx.reason
+            self._sign(obj)
             obj.save()
             if stamps and stamps[n] is not None:
                 self.stamps[model].append((obj, stamps[n]))
@@ -518,7 +525,7 @@ class LibraryImport:
         self.ctx.count(kind, "created")
 
     def _remove(self, kind: str, obj: Any) -> None:
-        obj._change_reason = self.ctx.reason
+        self._sign(obj)
         obj.delete()
         self.ctx.count(kind, "removed")
 
@@ -582,9 +589,12 @@ class LibraryImport:
         the recording times the file carries."""
         for model, objs in self.pending.items():
             if hasattr(model, "history"):
-                user = self.ctx.actor if isinstance(self.ctx.actor, User) else None
                 bulk_create_with_history(
-                    objs, model, batch_size=1000, default_user=user, default_change_reason=self.ctx.reason
+                    objs,
+                    model,
+                    batch_size=1000,
+                    default_user=self.user,
+                    default_change_reason=self.ctx.reason,
                 )
             else:
                 model.objects.bulk_create(objs, batch_size=1000)
