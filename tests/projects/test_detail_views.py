@@ -234,6 +234,15 @@ def test_the_office_edits_everything_and_sees_the_routing_explanation(world, cli
     assert (p.name, p.total_investment, p.stage) == ("新名称", Decimal("52000"), "preparation")
 
 
+def test_after_a_rename_the_message_names_the_new_name(world, client_for):
+    p = project(world, name="旧名")
+    client = client_for(world.admin)
+    data = _post_data(world, name="新名", **{"funding-TOTAL_FORMS": "0"})
+    response = client.post(f"/projects/{p.pk}/edit/", data, follow=True)
+    text = _text(response)
+    assert "项目“新名”已保存。" in text and "项目“旧名”已保存。" not in text
+
+
 def test_the_responsible_units_reporter_edits_content_location_and_funding_only(world, client_for):
     p = project(world, name="原名称")
     client = client_for(world.reporter)
@@ -323,3 +332,73 @@ def test_recording_investment_from_the_page(world, client_for):
         f"/projects/{p.pk}/investment/", {"year": next_month.year, "month": next_month.month, "amount": "5"}
     )
     assert response.status_code == 400 and "不能录入未来月份" in _text(response)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Backfilling a milestone's date (补录实际开工/竣工/投产日期)
+
+
+def _stage_card(text: str) -> str:
+    return text[text.index('id="stage"') : text.index('id="handovers"')]
+
+
+def test_a_project_created_at_completion_offers_to_backfill_only_its_missing_dates(world, client_for):
+    p = project(world, stage="completed")
+    client = client_for(world.admin)
+    card = _stage_card(_text(client.get(f"/projects/{p.pk}/")))
+    assert 'id="backfill-form"' in card and "补录实际日期" in card
+    options = card[card.index('id="backfill-form"') :]
+    assert "实际开工日期</option>" in options and "实际竣工日期</option>" in options
+    assert "实际投产日期" not in options  # not produced yet: nothing to backfill
+
+    on = (TODAY - timedelta(days=400)).isoformat()
+    response = client.post(
+        f"/projects/{p.pk}/stage/",
+        {
+            "op": "backfill",
+            "backfill-milestone": "started",
+            "backfill-on": on,
+            "backfill-document": "施工许可证",
+        },
+    )
+    assert response.status_code == 302 and response["Location"].endswith("#stage")
+    text = _text(client.get(response["Location"]))
+    assert f"已补录实际开工日期 {on}，项目阶段不变。" in text
+    assert Project.objects.get(pk=p.pk).stage == "completed"
+    card = _stage_card(text)
+    assert f"<strong>{on}</strong> 补录实际开工日期" in card and "补录 · 阶段不变" in card
+    assert "实际开工日期</option>" not in card and "实际竣工日期</option>" in card
+    dates = text[text.index('id="dates"') :]
+    assert f"实际 {on}" in dates
+    history = text[text.index('id="history"') :]
+    assert (
+        "补录实际开工日期（阶段不变）" in history and "实际开工日期：" in history and "施工许可证" in history
+    )
+
+
+def test_a_backfill_error_shows_beside_its_field_and_saves_nothing(world, client_for):
+    p = project(world, stage="construction")
+    future = (TODAY + timedelta(days=3)).isoformat()
+    response = client_for(world.unit_head).post(
+        f"/projects/{p.pk}/stage/", {"op": "backfill", "backfill-milestone": "started", "backfill-on": future}
+    )
+    text = _text(response)
+    assert response.status_code == 400
+    assert "只能补录已经发生的事" in text[text.index('id="field-backfill-on"') :][:800]
+    assert "实际开工日期</option>" in text[text.index('id="backfill-form"') :]
+    assert not StageTransition.objects.exists()
+
+
+def test_no_backfill_form_when_every_reached_milestone_has_a_date_or_for_readers(world, client_for):
+    started = project(world)
+    move(started, "started", TODAY - timedelta(days=10), world.admin)
+    assert 'id="backfill-form"' not in _text(client_for(world.admin).get(f"/projects/{started.pk}/"))
+    early = project(world, stage="preparation")
+    assert 'id="backfill-form"' not in _text(client_for(world.admin).get(f"/projects/{early.pk}/"))
+    late = project(world, stage="construction")
+    assert 'id="backfill-form"' not in _text(client_for(world.leader).get(f"/projects/{late.pk}/"))
+    response = client_for(world.leader).post(
+        f"/projects/{late.pk}/stage/",
+        {"op": "backfill", "backfill-milestone": "started", "backfill-on": TODAY.isoformat()},
+    )
+    assert response.status_code == 403 and not StageTransition.objects.filter(project=late).exists()

@@ -242,6 +242,47 @@ def test_another_districts_office_cannot_read_or_change_the_plan(world, client_f
     assert not PlanEntry.objects.get().removed and AnnualPlan.objects.count() == 1
 
 
+@time_machine.travel(TODAY)
+def test_a_district_office_cannot_open_the_city_plans_entry_of_its_own_project(world, client_for):
+    city_plan = AnnualPlan.objects.create(
+        jurisdiction=world.city, year=2024, title="2024年南昌市重大项目计划"
+    )
+    e = entry(city_plan, project(world, name="东湖区的市重点项目"))
+    client = client_for(world.admin)
+    assert client.get(f"/projects/plans/{city_plan.pk}/").status_code == 404
+    assert client.get(f"/projects/plans/{city_plan.pk}/entries/{e.pk}/").status_code == 404
+    url = f"/projects/plans/{city_plan.pk}/entries/{e.pk}/replan/"
+    response = client.post(url, {"plan_type": "continuing", "planned_investment": "1", **DECISION})
+    assert response.status_code == 403
+    assert AccessDenial.objects.filter(user=world.admin, path=url).exists()
+    assert PlanEntry.objects.get().plan_type == "new_start" and not PlanChange.objects.exists()
+    # its own plan's entry of the same project opens with the forms
+    own = entry(plan(world), e.project)
+    text = client.get(f"/projects/plans/{own.plan_id}/entries/{own.pk}/").content.decode()
+    assert "调整计划" in text and 'name="reason"' in text
+
+
+@time_machine.travel(TODAY)
+def test_a_start_undone_by_a_move_back_does_not_count_in_the_plans_start_rate(world, client_for):
+    the_plan = plan(world)
+    p = project(world, name="开工后退回前期")
+    StageTransition.objects.create(
+        project=p, from_stage="preparation", to_stage="started", on=date(2024, 3, 1)
+    )
+    StageTransition.objects.create(
+        project=p, from_stage="started", to_stage="preparation", on=date(2024, 4, 1)
+    )
+    entry(the_plan, p)
+    backfilled = project(world, name="补录开工", stage="construction")
+    StageTransition.objects.create(
+        project=backfilled, from_stage="started", to_stage="started", on=date(2024, 2, 1), backfill=True
+    )
+    entry(the_plan, backfilled)
+    text = client_for(world.admin).get(f"/projects/plans/{the_plan.pk}/").content.decode()
+    rate = text[text.index('id="rate-start"') : text.index('id="rate-investment"')]
+    assert "1 / 2 个" in rate and "50.0%" in rate
+
+
 @time_machine.travel("2024-12-20 10:00 +0800")
 def test_rollover_page_previews_and_creates_next_years_plan(world, client_for):
     the_plan = plan(world)

@@ -230,6 +230,114 @@ def test_actual_dates(history, dates):
     assert rules.actual_dates(history) == dates
 
 
+# --- backfilling a milestone's date (补录实际开工/竣工/投产日期) -----------------------------------
+
+
+def B(stage, on):  # noqa: N802 - reads like H
+    return TransitionFacts(stage, on, backfill=True)
+
+
+@pytest.mark.parametrize(
+    ("history", "dates"),
+    [
+        # a project created under construction: its start recorded later
+        ([B("started", date(2023, 5, 1))], {"started": date(2023, 5, 1)}),
+        # recorded after the completion, on the same day: it sorts last and must undo nothing
+        (
+            [H("completed", date(2024, 3, 1)), B("started", date(2024, 3, 1))],
+            {"started": date(2024, 3, 1), "completed": date(2024, 3, 1)},
+        ),
+        # a project created under construction that completed: the start backfilled before it
+        (
+            [B("started", date(2023, 5, 1)), H("completed", date(2024, 3, 1))],
+            {"started": date(2023, 5, 1), "completed": date(2024, 3, 1)},
+        ),
+        # 在建 → 投产 skipped 竣工; its date backfilled between the two
+        (
+            [
+                H("construction", date(2023, 1, 1)),
+                B("completed", date(2024, 4, 1)),
+                H("producing", date(2024, 5, 1)),
+            ],
+            {"started": date(2023, 1, 1), "completed": date(2024, 4, 1), "producing": date(2024, 5, 1)},
+        ),
+        # a later move back before the milestone still undoes a backfilled date
+        ([B("started", date(2023, 5, 1)), H("preparation", date(2024, 1, 1))], {}),
+    ],
+)
+def test_actual_dates_with_backfills(history, dates):
+    assert rules.actual_dates(history) == dates
+
+
+@pytest.mark.parametrize(
+    ("current", "milestone", "on", "history", "expected"),
+    [
+        ("construction", "started", date(2023, 5, 1), [], {}),
+        ("started", "started", date(2023, 5, 1), [], {}),
+        ("producing", "completed", date(2024, 4, 1), [H("producing", date(2024, 5, 1))], {}),
+        ("construction", "completed", date(2024, 4, 1), [], {"milestone": ["尚未竣工"]}),
+        ("preparation", "started", date(2024, 4, 1), [], {"milestone": ["尚未开工"]}),
+        ("construction", "construction", date(2024, 4, 1), [], {"milestone": ["只能补录"]}),
+        (
+            "started",
+            "started",
+            date(2024, 4, 1),
+            [H("started", date(2024, 3, 1))],
+            {"milestone": ["无需补录"]},
+        ),
+        (
+            "started",
+            "started",
+            date(2024, 4, 1),
+            [B("started", date(2024, 3, 1))],
+            {"milestone": ["无需补录"]},
+        ),
+        ("construction", "started", date(2024, 6, 16), [], {"on": ["晚于今天"]}),
+        (
+            "completed",
+            "started",
+            date(2024, 4, 1),
+            [H("completed", date(2024, 3, 1))],
+            {"on": ["实际开工日期 2024-04-01 晚于实际竣工日期 2024-03-01"]},
+        ),
+        (
+            "producing",
+            "completed",
+            date(2024, 6, 1),
+            [H("construction", date(2023, 1, 1)), H("producing", date(2024, 5, 1))],
+            {"on": ["实际竣工日期 2024-06-01 晚于实际投产日期 2024-05-01"]},
+        ),
+        (
+            "producing",
+            "completed",
+            date(2022, 6, 1),
+            [H("construction", date(2023, 1, 1)), H("producing", date(2024, 5, 1))],
+            {"on": ["早于实际开工日期 2023-01-01", "早于项目转入“在建”的日期（2023-01-01）"]},
+        ),
+    ],
+)
+def test_check_backfill(current, milestone, on, history, expected):
+    errors = rules.check_backfill_fields(
+        current=current, milestone=milestone, on=on, history=history, today=TODAY
+    )
+    assert {k: len(v) for k, v in errors.items()} == {k: len(v) for k, v in expected.items()}
+    for field, words in expected.items():
+        for word, message in zip(words, errors[field], strict=True):
+            assert word in message
+
+
+def test_a_move_after_a_backfilled_date_cannot_precede_it():
+    # moving back to 前期 before the backfilled start would leave the start standing (dates sort first)
+    errors = rules.check_transition_fields(
+        current="construction",
+        target="preparation",
+        on=date(2024, 4, 1),
+        history=[B("started", date(2024, 5, 1))],
+        today=TODAY,
+    )
+    assert errors == {"on": ["日期 2024-04-01 早于补录的实际开工日期（2024-05-01）。"]}
+
+
 # --- validating a project ---------------------------------------------------------------------------
 
 

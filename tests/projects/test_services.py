@@ -1,18 +1,21 @@
 """The project library's writes: create/update with validation and history, stage moves, hand-overs,
 monthly investment and routing to a coordinating office."""
 
+import threading
+import time
 from datetime import date
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection, transaction
 
 from tests.factories import unit
-from tests.projects.factories import move, project
+from tests.projects.factories import invest, move, project
 from tuijin.core.access import AccessDenied
 from tuijin.core.models import RuleSet
 from tuijin.core.ruleset_services import ruleset_seed
-from tuijin.projects import services
+from tuijin.projects import rules, services
 from tuijin.projects.models import FundingSource, Handover, InvestmentEntry, Project, StageTransition
 
 TODAY = date(2024, 6, 15)
@@ -122,6 +125,51 @@ def test_a_duplicate_code_names_the_other_project(world):
     with pytest.raises(ValidationError) as excinfo:
         _create(world, code="2024-360102-47-01-123456")
     assert "已被项目“老城区改造”（东湖区）使用" in _errors(excinfo)["code"]
+
+
+CITY_CODE = "2024-360100-47-01-123456"  # a code assigned at city level: valid for the city and its districts
+
+
+def test_a_duplicate_code_of_a_project_the_user_cannot_read_does_not_name_it(world):
+    project(world, name="市级保密项目", jurisdiction=world.city, code=CITY_CODE)
+    with pytest.raises(ValidationError) as excinfo:
+        _create(world, code=CITY_CODE)
+    message = _errors(excinfo)["code"]
+    assert "已被其他辖区的项目使用" in message
+    assert "市级保密项目" not in message and "南昌市" not in message
+    # the command line (no user) and a reader of that project are told which one it is
+    with pytest.raises(ValidationError) as excinfo:
+        services.project_create(
+            user=None, jurisdiction=world.district, data=_data(world, code=CITY_CODE), today=TODAY
+        )
+    assert "已被项目“市级保密项目”（南昌市）使用" in _errors(excinfo)["code"]
+
+
+def _no_duplicate_check(monkeypatch):
+    """A concurrent create: the other project was not committed yet when the code was checked."""
+    monkeypatch.setattr(services, "_check_code", lambda project, today, user: {})
+
+
+def test_a_code_taken_by_a_concurrent_create_is_the_chinese_error_not_a_500(world, monkeypatch):
+    project(world, name="老城区改造", code="2024-360102-47-01-123456")
+    _no_duplicate_check(monkeypatch)
+    with transaction.atomic():
+        with pytest.raises(ValidationError) as excinfo:
+            _create(world, code="2024-360102-47-01-123456")
+        assert Project.objects.count() == 1  # the transaction is still usable
+    assert "已被项目“老城区改造”（东湖区）使用" in _errors(excinfo)["code"]
+
+
+def test_a_code_taken_by_a_concurrent_update_is_the_chinese_error_not_a_500(world, monkeypatch):
+    project(world, name="老城区改造", code="2024-360102-47-01-123456")
+    p = project(world, name="新项目")
+    _no_duplicate_check(monkeypatch)
+    with pytest.raises(ValidationError) as excinfo:
+        services.project_update(
+            user=world.admin, project=p, data={"code": "2024-360102-47-01-123456"}, today=TODAY
+        )
+    assert "同一代码只能对应一个项目" in _errors(excinfo)["code"]
+    assert Project.objects.get(pk=p.pk).code == ""
 
 
 def test_a_unit_of_another_district_cannot_be_responsible(world):
@@ -297,6 +345,99 @@ def test_the_unit_head_moves_own_projects_and_the_leader_does_not(world):
 
 
 # ---------------------------------------------------------------------------------------------------
+# Backfilling a milestone's date (补录实际开工/竣工/投产日期)
+
+
+def _dates(p):
+    return rules.actual_dates(services._history_facts(p))
+
+
+def test_a_project_created_under_construction_gets_its_start_backfilled_without_moving(world):
+    p = _create(world, stage="construction")
+    record = services.project_backfill_milestone(
+        user=world.unit_head, project=p, milestone="started", on=date(2023, 5, 8), document="施工许可证"
+    )
+    p.refresh_from_db()
+    assert p.stage == "construction"
+    assert (record.from_stage, record.to_stage, record.backfill, record.recorded_by) == (
+        "started",
+        "started",
+        True,
+        world.unit_head,
+    )
+    assert _dates(p) == {"started": date(2023, 5, 8)}
+    assert str(record) == "2023-05-08 补录实际开工日期"
+    # it completes later; the start stays
+    services.project_move_stage(user=world.admin, project=p, to_stage="completed", on=TODAY, today=TODAY)
+    assert _dates(p) == {"started": date(2023, 5, 8), "completed": TODAY}
+
+
+def test_a_start_backfilled_after_the_completion_undoes_nothing(world):
+    p = project(world, stage="construction")
+    services.project_move_stage(
+        user=world.admin, project=p, to_stage="completed", on=date(2024, 3, 1), today=TODAY
+    )
+    services.project_backfill_milestone(
+        user=world.admin, project=p, milestone="started", on=date(2024, 3, 1), today=TODAY
+    )
+    assert _dates(p) == {"started": date(2024, 3, 1), "completed": date(2024, 3, 1)}
+    assert Project.objects.get(pk=p.pk).stage == "completed"
+
+
+@pytest.mark.parametrize(
+    ("stage", "milestone", "on", "field", "words"),
+    [
+        ("construction", "started", date(2024, 7, 1), "on", "晚于今天"),
+        ("construction", "completed", date(2024, 3, 1), "milestone", "尚未竣工"),
+        ("preparation", "started", date(2024, 3, 1), "milestone", "尚未开工"),
+        ("construction", "construction", date(2024, 3, 1), "milestone", "只能补录"),
+        ("construction", "started", None, "on", "请填写日期"),
+    ],
+)
+def test_impossible_backfills_are_refused(world, stage, milestone, on, field, words):
+    p = project(world, stage=stage)
+    with pytest.raises(ValidationError) as excinfo:
+        services.project_backfill_milestone(
+            user=world.admin, project=p, milestone=milestone, on=on, today=TODAY
+        )
+    assert words in _errors(excinfo)[field]
+    assert not StageTransition.objects.exists()
+
+
+def test_a_backfill_keeps_the_milestones_in_order_and_is_done_once(world):
+    p = project(world, stage="producing")
+    move(p, "producing", date(2024, 5, 1), world.admin)
+    with pytest.raises(ValidationError) as excinfo:
+        services.project_backfill_milestone(
+            user=world.admin, project=p, milestone="completed", on=date(2024, 6, 1), today=TODAY
+        )
+    assert "实际竣工日期 2024-06-01 晚于实际投产日期 2024-05-01" in _errors(excinfo)["on"]
+    services.project_backfill_milestone(
+        user=world.admin, project=p, milestone="completed", on=date(2024, 4, 1), today=TODAY
+    )
+    with pytest.raises(ValidationError) as excinfo:
+        services.project_backfill_milestone(
+            user=world.admin, project=p, milestone="started", on=date(2024, 4, 2), today=TODAY
+        )
+    assert "实际开工日期 2024-04-02 晚于实际竣工日期 2024-04-01" in _errors(excinfo)["on"]
+    with pytest.raises(ValidationError) as excinfo:
+        services.project_backfill_milestone(
+            user=world.admin, project=p, milestone="completed", on=date(2024, 3, 1), today=TODAY
+        )
+    assert "无需补录" in _errors(excinfo)["milestone"]
+
+
+def test_backfilling_is_moving_the_stage_by_permission(world):
+    p = project(world, stage="construction")
+    for user in (world.leader, world.reporter, world.foreign_admin):
+        with pytest.raises(AccessDenied):
+            services.project_backfill_milestone(
+                user=user, project=p, milestone="started", on=date(2024, 3, 1), today=TODAY
+            )
+    assert not StageTransition.objects.exists()
+
+
+# ---------------------------------------------------------------------------------------------------
 # Hand-overs
 
 
@@ -387,6 +528,69 @@ def test_future_months_and_negative_amounts_are_refused(world, year, month, amou
         )
     assert words in _errors(excinfo)[field]
     assert not InvestmentEntry.objects.exists()
+
+
+def test_a_month_inserted_meanwhile_by_an_unlocked_writer_is_the_chinese_error(world, monkeypatch):
+    from django.db.models import QuerySet
+
+    p = project(world)
+    real_first = QuerySet.first
+    looked = []
+
+    def first_before_the_other_commit(self):
+        if self.model is InvestmentEntry and not looked:
+            looked.append(self)
+            return None  # the month was looked up just before a bulk writer (an import) inserted it
+        return real_first(self)
+
+    invest(p, 2024, 5, 1)
+    monkeypatch.setattr(QuerySet, "first", first_before_the_other_commit)
+    with transaction.atomic():
+        with pytest.raises(ValidationError) as excinfo:
+            services.investment_record(
+                user=world.admin, project=p, year=2024, month=5, amount=Decimal("800"), today=TODAY
+            )
+        assert InvestmentEntry.objects.count() == 1  # the transaction is still usable
+    assert looked and "2024年5月的完成投资刚由他人录入" in _errors(excinfo)["month"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks between connections: PostgreSQL")
+def test_two_first_entries_for_a_month_at_once_follow_each_other(transactional_db, monkeypatch):
+    from tests.factories import build_world
+
+    world = build_world()
+    p = project(world)
+    first_saving = threading.Event()
+    real_save = InvestmentEntry.save
+
+    def slow_save(self, *args, **kwargs):
+        if threading.current_thread().name == "first":
+            first_saving.set()
+            time.sleep(0.5)  # the second request arrives while the first has not committed
+        return real_save(self, *args, **kwargs)
+
+    monkeypatch.setattr(InvestmentEntry, "save", slow_save)
+    failures: list[Exception] = []
+
+    def record(amount: str) -> None:
+        try:
+            services.investment_record(
+                user=world.admin, project=p, year=2024, month=5, amount=Decimal(amount), today=TODAY
+            )
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            failures.append(exc)
+        finally:
+            connection.close()
+
+    first = threading.Thread(target=record, args=("800",), name="first")
+    first.start()
+    assert first_saving.wait(5)
+    second = threading.Thread(target=record, args=("850",), name="second")
+    second.start()
+    first.join(10)
+    second.join(10)
+    assert failures == []
+    assert list(InvestmentEntry.objects.values_list("amount", flat=True)) == [Decimal("850")]
 
 
 def test_only_the_office_records_investment(world):

@@ -23,6 +23,7 @@ from .forms import (
     HandoverCompleteForm,
     HandoverOpenForm,
     InvestmentForm,
+    MilestoneForm,
     ProjectForm,
     ProjectLocationForm,
     StageForm,
@@ -67,6 +68,7 @@ def _page_forms(request, project: Project, bound: dict) -> dict:
     forms = {"allowed": allowed}
     if allowed["move"]:
         forms["stage_form"] = bound.get("stage") or StageForm(current=project.stage, initial={"on": today})
+    forms["backfill_form"] = bound.get("backfill")
     if allowed["invest"]:
         forms["investment_form"] = bound.get("investment") or InvestmentForm(
             initial={"year": today.year, "month": today.month}
@@ -81,6 +83,12 @@ def _render_detail(
     today = timezone.localdate()
     page = selectors.project_page(project, today=today)
     context = {"page": page, "p": project, "today": today, **_page_forms(request, project, bound or {})}
+    if context["backfill_form"] is not None:  # posted with errors: offer what is still missing
+        context["backfill_form"].fields["milestone"].choices = MilestoneForm.choices_for(
+            page.missing_milestones
+        )
+    elif context["allowed"]["move"] and page.missing_milestones:
+        context["backfill_form"] = MilestoneForm(missing=page.missing_milestones)
     if context["allowed"]["handover"] and page.open_handover_kinds:
         context["handover_form"] = bound.get("handover") if bound else None
         context["handover_form"] = context["handover_form"] or HandoverOpenForm(
@@ -107,7 +115,10 @@ def _for_action(request, pk: int, action: str) -> Project:
 @login_required
 @require_POST
 def move_stage(request, pk: int):
+    """Record a move into another stage, or (`op=backfill`) a milestone's missing actual date."""
     project = _for_action(request, pk, "projects.move_stage")
+    if request.POST.get("op") == "backfill":
+        return _backfill(request, project)
     form = StageForm(request.POST, current=project.stage)
     if form.is_valid():
         data = form.cleaned_data
@@ -126,6 +137,28 @@ def move_stage(request, pk: int):
             messages.success(request, f"已记录：{move.on} 变更为“{rules.STAGES[move.to_stage]}”。")
             return redirect(_detail_url(project, "stage"))
     return _render_detail(request, project, bound={"stage": form}, status=400)
+
+
+def _backfill(request, project: Project):
+    form = MilestoneForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            record = services.project_backfill_milestone(
+                user=request.user,
+                project=project,
+                milestone=data["milestone"],
+                on=data["on"],
+                note=data["note"],
+                document=data["document"],
+            )
+        except ValidationError as exc:
+            _apply(form, exc)
+        else:
+            label = rules.MILESTONE_STAGES[record.to_stage]
+            messages.success(request, f"已补录{label}日期 {record.on}，项目阶段不变。")
+            return redirect(_detail_url(project, "stage"))
+    return _render_detail(request, project, bound={"backfill": form}, status=400)
 
 
 @login_required
@@ -307,7 +340,7 @@ def edit(request, pk: int):
                 "secondary_units": form.cleaned_data["secondary_units"],
             }
         try:
-            services.project_update(
+            project = services.project_update(
                 user=request.user,
                 project=project,
                 data=form.project_data() if full else form.cleaned_data,

@@ -298,6 +298,25 @@ class StageForm(StyledForm):
             self.initial.setdefault("to_stage", following[0] if following else "")
 
 
+class MilestoneForm(StyledForm):
+    """补录实际开工/竣工/投产日期: a milestone the project reached with no date in the library."""
+
+    milestone = forms.ChoiceField(label="补录", choices=_choices(rules.MILESTONE_STAGES))
+    on = _date("日期", required=True)
+    document = forms.CharField(label="依据（文件或证照）", max_length=120, required=False)
+    note = forms.CharField(label="说明", max_length=200, required=False)
+
+    def __init__(self, *args, missing: list[tuple[str, str]] | None = None, **kwargs):
+        kwargs.setdefault("prefix", "backfill")  # beside the stage form on the same page
+        super().__init__(*args, **kwargs)
+        if missing is not None:
+            self.fields["milestone"].choices = self.choices_for(missing)
+
+    @staticmethod
+    def choices_for(missing: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        return [(stage, f"{label}日期") for stage, label in missing]
+
+
 class HandoverOpenForm(StyledForm):
     kind = forms.ChoiceField(label="移交类型", choices=_choices(rules.HANDOVER_KINDS))
     since = _date("起算日期", required=True)

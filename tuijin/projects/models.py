@@ -176,7 +176,9 @@ class FundingSource(models.Model):
 
 class StageTransition(models.Model):
     """A dated move of a project from one stage to another, signed by who made it (REQ B2). The actual
-    start, completion and production dates are the dates of the moves into 开工, 竣工 and 投产."""
+    start, completion and production dates are the dates of the moves into 开工, 竣工 and 投产
+    (`rules.actual_dates`). A backfill (补录) records such a date later without moving the project (one
+    created or imported at 开工 or later): its from and to stage are both the milestone."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="transitions")
     from_stage = models.CharField("原阶段", max_length=15, choices=_choices(rules.STAGES), blank=True)
@@ -188,14 +190,27 @@ class StageTransition(models.Model):
         settings.AUTH_USER_MODEL, verbose_name="记录人", null=True, on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField("记录时间", auto_now_add=True)
+    # db_default: the bulk writers (import, demo) insert rows naming their columns
+    backfill = models.BooleanField(
+        "补录", default=False, db_default=False, help_text="补录的实际开工、竣工或投产日期，不改变所处阶段"
+    )
 
     class Meta:
         verbose_name = "阶段变更"
         verbose_name_plural = "阶段变更"
         ordering = ["on", "id"]
         indexes = [models.Index(fields=["project", "to_stage"]), models.Index(fields=["to_stage", "on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(backfill=False)
+                | (Q(to_stage__in=list(rules.MILESTONE_STAGES)) & Q(from_stage=models.F("to_stage"))),
+                name="transition_backfill_is_a_milestone",
+            )
+        ]
 
     def __str__(self) -> str:
+        if self.backfill:
+            return f"{self.on} 补录{rules.MILESTONE_STAGES.get(self.to_stage, self.to_stage)}日期"
         return f"{self.on} {self.get_from_stage_display()} → {self.get_to_stage_display()}"
 
 

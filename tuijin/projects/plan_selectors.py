@@ -23,8 +23,9 @@ from . import rules
 from .models import AnnualPlan, InvestmentEntry, PlanChange, PlanEntry, Project, ProjectTag, StageTransition
 
 LIST_URL = "/projects/"  # the project list (query-string filters: category, stage, plan_type, year …)
-# Transitions that can carry an actual start, completion or production date (rules.actual_dates).
-DATED_STAGES = tuple(s for s in rules.STAGES if rules.STAGE_ORDER[s] >= rules.STAGE_ORDER["started"])
+# Stages before any milestone: a move from one of them into another changes no actual date (the
+# milestones were undone by the move that brought the project back there), so `_actual_dates` skips it.
+EARLY_STAGES = tuple(s for s in rules.STAGES if rules.STAGE_ORDER[s] < rules.STAGE_ORDER["started"])
 
 
 def wan(amount: Decimal | None) -> str:
@@ -142,15 +143,17 @@ def fetch_entries(user, plan_ids: list[int], *, year: int, with_removed: bool = 
 
 
 def _actual_dates(project_ids: QuerySet) -> dict[int, dict[str, date]]:
-    """Actual start/completion/production dates per project, from its stage transitions (one query)."""
+    """Actual start/completion/production dates per project, from its stage transitions (one query).
+    Moves back to an early stage are read too: they undo the milestones (rules.actual_dates)."""
     moves: dict[int, list[rules.TransitionFacts]] = defaultdict(list)
     transitions = (
-        StageTransition.objects.filter(project_id__in=project_ids, to_stage__in=DATED_STAGES)
+        StageTransition.objects.filter(project_id__in=project_ids)
+        .exclude(to_stage__in=EARLY_STAGES, from_stage__in=EARLY_STAGES)
         .order_by("on", "id")
-        .values_list("project_id", "to_stage", "on")
+        .values_list("project_id", "to_stage", "on", "backfill")
     )
-    for project_id, stage, on in transitions:
-        moves[project_id].append(rules.TransitionFacts(stage=stage, on=on))
+    for project_id, stage, on, backfill in transitions:
+        moves[project_id].append(rules.TransitionFacts(stage=stage, on=on, backfill=backfill))
     return {project_id: rules.actual_dates(history) for project_id, history in moves.items()}
 
 
@@ -645,7 +648,10 @@ def entry_page(user, entry: PlanEntry) -> EntryPage:
 
 
 def readable_entries(user) -> QuerySet:
-    return scope(user, PlanEntry.objects.select_related("plan__jurisdiction", "project__jurisdiction"))
+    """Entries the user may read: their project in the user's scope and their plan readable too (a
+    district office does not read the city plan's entries of its district's projects)."""
+    entries = PlanEntry.objects.filter(plan__in=readable_plans(user).values("pk"))
+    return scope(user, entries.select_related("plan__jurisdiction", "project__jurisdiction"))
 
 
 def addable_projects(user, plan: AnnualPlan) -> QuerySet:

@@ -4,6 +4,7 @@ changes and must-list warnings, and the office's actions (targets, add, remove, 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
@@ -33,8 +34,15 @@ def _plan_for_action(request, pk: int) -> AnnualPlan:
 
 
 def _entry_for_action(request, pk: int, entry_pk: int) -> PlanEntry:
+    """An entry to change: managing it is managing its plan (the plan's jurisdiction decides, not the
+    project's: a district office may not change the city plan's entry of a district project)."""
     entries = PlanEntry.objects.select_related("plan__jurisdiction", "project__jurisdiction")
-    return get_for_action(request.user, entries, MANAGE, pk=entry_pk, plan_id=pk)
+    try:
+        entry = entries.get(pk=entry_pk, plan_id=pk)
+    except PlanEntry.DoesNotExist as exc:
+        raise Http404("年度计划项目不存在") from exc
+    require(request.user, MANAGE, entry.plan)
+    return entry
 
 
 def _to_plan(plan_id: int):
@@ -130,7 +138,7 @@ def plan_add(request, pk: int):
 def _entry_context(request, entry: PlanEntry, *, replan_form=None, remove_form=None) -> dict:
     page = selectors.entry_page(request.user, entry)
     context = {"page": page, "plan": entry.plan, "issued": services.plan_is_issued(entry.plan)}
-    if can(request.user, MANAGE, entry) and not entry.removed:
+    if can(request.user, MANAGE, entry.plan) and not entry.removed:
         initial = {
             "plan_type": entry.plan_type,
             "planned_investment": entry.planned_investment,

@@ -268,8 +268,12 @@ def stages_of_library(library: str) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class TransitionFacts:
+    """One recorded transition: a move into `stage` on `on`, or with `backfill` a milestone's actual date
+    recorded later without moving the project (补录: a project created or imported at 开工 or later)."""
+
     stage: str
     on: date
+    backfill: bool = False
 
 
 def check_transition(
@@ -295,7 +299,9 @@ def check_transition_fields(
     if on > today:
         errors.setdefault("on", []).append(f"日期 {on} 晚于今天（{today}），阶段变更只能记录已经发生的事。")
     if history and on < history[-1].on:
-        errors.setdefault("on", []).append(f"日期 {on} 早于上一次阶段变更（{history[-1].on}）。")
+        last = history[-1]
+        what = f"补录的{MILESTONE_STAGES[last.stage]}日期" if last.backfill else "上一次阶段变更"
+        errors.setdefault("on", []).append(f"日期 {on} 早于{what}（{last.on}）。")
     dates = actual_dates(history)
     not_started = "started" not in dates and STAGE_ORDER[current] < STAGE_ORDER["started"]
     if STAGE_ORDER[target] >= STAGE_ORDER["completed"] and not_started:
@@ -305,12 +311,56 @@ def check_transition_fields(
     return errors
 
 
+def check_backfill_fields(
+    *, current: str, milestone: str, on: date, history: Sequence[TransitionFacts], today: date
+) -> dict[str, list[str]]:
+    """Errors by field ("milestone", "on") that forbid recording `milestone`'s actual date on `on` without
+    moving the project (补录实际开工/竣工/投产日期): the project has reached the milestone but the library
+    has no date for it. The date keeps the milestones in order, is not in the future, and is not before a
+    later move into an earlier stage (that move would undo it: see `actual_dates`)."""
+    if milestone not in MILESTONE_STAGES:
+        return {"milestone": [f"只能补录{'、'.join(MILESTONE_STAGES.values())}日期。"]}
+    label = MILESTONE_STAGES[milestone]
+    errors: dict[str, list[str]] = {}
+    dates = actual_dates(history)
+    if STAGE_ORDER[milestone] > STAGE_ORDER[current]:
+        errors.setdefault("milestone", []).append(
+            f"项目处于“{STAGES[current]}”阶段，尚未{STAGES[milestone]}，不能补录{label}日期。"
+        )
+    elif milestone in dates:
+        errors.setdefault("milestone", []).append(
+            f"已有{label}日期 {dates[milestone]}，无需补录；如有误，请记录阶段变更。"
+        )
+    if on > today:
+        errors.setdefault("on", []).append(f"日期 {on} 晚于今天（{today}），只能补录已经发生的事。")
+    for other, other_on in dates.items():
+        if STAGE_ORDER[other] < STAGE_ORDER[milestone] and on < other_on:
+            errors.setdefault("on", []).append(
+                f"{label}日期 {on} 早于{MILESTONE_STAGES[other]}日期 {other_on}。"
+            )
+        elif STAGE_ORDER[other] > STAGE_ORDER[milestone] and on > other_on:
+            errors.setdefault("on", []).append(
+                f"{label}日期 {on} 晚于{MILESTONE_STAGES[other]}日期 {other_on}。"
+            )
+    earlier = [m for m in history if not m.backfill and STAGE_ORDER[m.stage] < STAGE_ORDER[milestone]]
+    if earlier and on < earlier[-1].on:
+        errors.setdefault("on", []).append(
+            f"{label}日期 {on} 早于项目转入“{STAGES[earlier[-1].stage]}”的日期（{earlier[-1].on}），应在其后。"
+        )
+    return errors
+
+
 def actual_dates(history: Iterable[TransitionFacts]) -> dict[str, date]:
-    """The actual start/completion/production dates: the latest move into each milestone stage. A move
-    back before a milestone undoes it (a 竣工 project moved back to 在建 is not completed any more; it
-    completes again on its next move into 竣工)."""
+    """The actual start/completion/production dates, from the transitions in date order: the latest move
+    into each milestone stage. A move back before a milestone undoes it (a 竣工 project moved back to 在建
+    is not completed any more; it completes again on its next move into 竣工). A backfilled date (补录) sets
+    its milestone and undoes nothing: it records a date, not a move."""
     dates: dict[str, date] = {}
     for move in history:
+        if move.backfill:
+            if move.stage in MILESTONE_STAGES:
+                dates[move.stage] = move.on
+            continue
         for milestone in [m for m in dates if STAGE_ORDER[m] > STAGE_ORDER[move.stage]]:
             del dates[milestone]
         if move.stage in MILESTONE_STAGES:

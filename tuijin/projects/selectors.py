@@ -131,6 +131,7 @@ class TimelineRow:
     document: str
     who: str
     milestone: str
+    backfill: bool = False  # a milestone's date recorded later (补录); the stage did not change
 
 
 @dataclass
@@ -161,6 +162,9 @@ class ProjectPage:
     history: list[Any] = field(default_factory=list)
     open_handover_kinds: list[tuple[str, str]] = field(default_factory=list)
     stage_pipeline: list[tuple[str, str, str]] = field(default_factory=list)
+    # milestones reached with no actual date in the library (created or imported at 开工 or later):
+    # (stage, "实际开工") pairs the stage card offers to backfill
+    missing_milestones: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _money(amount: Decimal | None) -> str:
@@ -319,8 +323,22 @@ def _timeline(moves: list[StageTransition]) -> list[TimelineRow]:
             document=move.document,
             who=_who(move.recorded_by),
             milestone=rules.MILESTONE_STAGES.get(move.to_stage, ""),
+            backfill=move.backfill,
         )
         for move in reversed(moves)
+    ]
+
+
+def transition_facts(moves: list[StageTransition]) -> list[rules.TransitionFacts]:
+    return [rules.TransitionFacts(m.to_stage, m.on, m.backfill) for m in moves]
+
+
+def missing_milestones(stage: str, actual: dict[str, date]) -> list[tuple[str, str]]:
+    """Milestones the project has reached (its stage is at or past them) whose actual date is unknown."""
+    return [
+        (milestone, label)
+        for milestone, label in rules.MILESTONE_STAGES.items()
+        if rules.STAGE_ORDER[milestone] <= rules.STAGE_ORDER[stage] and milestone not in actual
     ]
 
 
@@ -345,7 +363,7 @@ def project_page(project: Project, *, today: date) -> ProjectPage:
     entries = list(project.plan_entries.select_related("plan").order_by("-plan__year"))
     investments = list(InvestmentEntry.objects.filter(project=project).values_list("year", "month", "amount"))
 
-    actual = rules.actual_dates(rules.TransitionFacts(m.to_stage, m.on) for m in moves)
+    actual = rules.actual_dates(transition_facts(moves))
     invested = {(year, month): amount for year, month, amount in investments}
     cumulative = sum(invested.values(), Decimal(0))
     this_year = sum((a for (y, _), a in invested.items() if y == today.year), Decimal(0))
@@ -385,6 +403,7 @@ def project_page(project: Project, *, today: date) -> ProjectPage:
             and rules.STAGE_ORDER[project.stage] >= rules.STAGE_ORDER[rules.HANDOVER_FROM_STAGE[kind]]
         ],
         stage_pipeline=_pipeline(project.stage),
+        missing_milestones=missing_milestones(project.stage, actual),
     )
 
 
@@ -634,6 +653,16 @@ def history_items(project: Project, *, moves: list[StageTransition]) -> list[His
 def _move_item(move: StageTransition) -> HistoryItem:
     source = rules.STAGES.get(move.from_stage, "—") if move.from_stage else "—"
     note = "；".join(filter(None, [move.note, f"依据：{move.document}" if move.document else ""]))
+    if move.backfill:
+        label = rules.MILESTONE_STAGES.get(move.to_stage, rules.STAGES[move.to_stage])
+        return HistoryItem(
+            move.recorded_at,
+            _who(move.recorded_by),
+            f"补录{label}日期（阶段不变）",
+            (Change(f"{label}日期", "—", move.on.isoformat()),),
+            note,
+            icon="calendar-plus",
+        )
     return HistoryItem(
         move.recorded_at,
         _who(move.recorded_by),

@@ -14,10 +14,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from tuijin.core.access import AccessDenied, can, require, subtree_path
+from tuijin.core.access import AccessDenied, can, require, scope, subtree_path
 from tuijin.core.ruleset_selectors import ruleset_version_for_jurisdiction
 from tuijin.org.models import Jurisdiction, Person, Unit
 
@@ -123,8 +123,9 @@ def _check_links(project: Project, secondary_units: Sequence[Unit]) -> dict[str,
     return errors
 
 
-def _check_code(project: Project, today: date) -> dict[str, str]:
-    """Check the national project code and keep its notes (REQ B1); a duplicate names the other project."""
+def _check_code(project: Project, today: date, user: Any) -> dict[str, str]:
+    """Check the national project code and keep its notes (REQ B1); a duplicate names the other project
+    when the user may read it."""
     check = rules.check_project_code(
         project.code,
         jurisdiction_codes=jurisdiction_codes(project.jurisdiction),
@@ -135,23 +136,43 @@ def _check_code(project: Project, today: date) -> dict[str, str]:
     project.code_note = "；".join(check.notes)[:120]
     if not check.ok:
         return {"code": " ".join(check.errors)}
-    if project.code:
-        other = (
-            Project.objects.filter(code=project.code)
-            .exclude(pk=project.pk)
-            .select_related("jurisdiction")
-            .first()
-        )
-        if other is not None:
-            where = other.jurisdiction.name
-            return {
-                "code": f"项目代码 {project.code} 已被项目“{other.name}”（{where}）使用，同一代码只能对应一个项目。"
-            }
-    return {}
+    return _duplicate_code(project, user)
+
+
+def _duplicate_code(project: Project, user: Any) -> dict[str, str]:
+    """The error for a code another project already has. A project the user may not read (another
+    district's, or the city's) is not named: the code is only said to be taken."""
+    if not project.code:
+        return {}
+    others = Project.objects.filter(code=project.code).exclude(pk=project.pk)
+    other = others.select_related("jurisdiction").first()
+    if other is None:
+        return {}
+    code = project.code
+    if user is None or scope(user, Project.objects.filter(pk=other.pk)).exists():
+        used = f"已被项目“{other.name}”（{other.jurisdiction.name}）使用"
+    elif other.jurisdiction_id != project.jurisdiction_id:
+        used = "已被其他辖区的项目使用"
+    else:
+        used = "已被其他项目使用"
+    return {"code": f"项目代码 {code} {used}，同一代码只能对应一个项目。"}
+
+
+def _save_project(project: Project, user: Any, **kwargs: Any) -> None:
+    """Save the project; a code taken meanwhile by a concurrent write (the unique constraint) is the
+    Chinese duplicate-code error, and the savepoint keeps the caller's transaction usable."""
+    try:
+        with transaction.atomic():
+            project.save(**kwargs)
+    except IntegrityError:
+        errors = _duplicate_code(project, user)
+        if errors:
+            raise ValidationError(errors) from None
+        raise
 
 
 def _validate(
-    project: Project, lines: Sequence[FundingLine], secondary_units: Sequence[Unit], today: date
+    project: Project, lines: Sequence[FundingLine], secondary_units: Sequence[Unit], today: date, user: Any
 ) -> None:
     facts = rules.ProjectFacts(
         name=project.name or "",
@@ -180,7 +201,7 @@ def _validate(
         errors.setdefault("funding", " ".join(funding_errors.values()))
     for field, message in _check_links(project, secondary_units).items():
         errors.setdefault(field, message)
-    for field, message in _check_code(project, today).items():
+    for field, message in _check_code(project, today, user).items():
         errors.setdefault(field, message)
     if errors:
         raise ValidationError(errors)
@@ -247,11 +268,11 @@ def project_create(
     project = Project(jurisdiction=jurisdiction, stage=data.pop("stage", stage))
     _set_fields(project, data)
     lines, secondary = _funding_lines(funding), list(secondary_units)
-    _validate(project, lines, secondary, today)
+    _validate(project, lines, secondary, today, user)
     if project.coordinating_office_id is None:
         project.coordinating_office = project_route(project=project).office
     project.skip_history_when_saving = True
-    project.save()
+    _save_project(project, user)
     project.tags.set(list(tags))
     project.secondary_units.set(secondary)
     del project.skip_history_when_saving
@@ -281,6 +302,11 @@ def _locked(project: Project) -> Project:
         .select_related("jurisdiction", *UNIT_FIELDS, *PERSON_FIELDS)
         .get(pk=project.pk)
     )
+
+
+def _lock(project: Project) -> None:
+    """Lock the project's row without reading it: writes of its child records follow each other."""
+    list(Project.objects.select_for_update().filter(pk=project.pk).values_list("pk", flat=True))
 
 
 def _m2m_ids(project: Project, name: str) -> set[int]:
@@ -327,7 +353,7 @@ def project_update(
         else [FundingLine(f.kind, f.amount, f.note) for f in project.funding_sources.order_by("id")]
     )
     current_secondary = secondary if secondary is not None else list(project.secondary_units.all())
-    _validate(project, lines, current_secondary, _today(today))
+    _validate(project, lines, current_secondary, _today(today), user)
     if "coordinating_office" in data and project.coordinating_office_id is None:
         project.coordinating_office = project_route(project=project).office
         if project.coordinating_office_id is not None:
@@ -342,7 +368,7 @@ def project_update(
     if changed or tags_changed or units_changed:
         project._history_user = user
         project._change_reason = _reason(reason or "修改项目信息")
-        project.save()
+        _save_project(project, user)
     elif funding_changed:
         Project.objects.filter(pk=project.pk).update(updated_at=timezone.now())
     return project
@@ -353,10 +379,8 @@ def project_update(
 
 
 def _history_facts(project: Project) -> list[rules.TransitionFacts]:
-    return [
-        rules.TransitionFacts(stage, on)
-        for stage, on in project.transitions.order_by("on", "id").values_list("to_stage", "on")
-    ]
+    moves = project.transitions.order_by("on", "id").values_list("to_stage", "on", "backfill")
+    return [rules.TransitionFacts(stage, on, backfill) for stage, on, backfill in moves]
 
 
 @transaction.atomic
@@ -395,6 +419,48 @@ def project_move_stage(
     project._change_reason = _reason(f"阶段变更：{rules.STAGES[move.from_stage]} → {rules.STAGES[to_stage]}")
     project.save(update_fields=["stage", "updated_at"])
     return move
+
+
+@transaction.atomic
+def project_backfill_milestone(
+    *,
+    user: Any,
+    project: Project,
+    milestone: str,
+    on: date | None,
+    note: str = "",
+    document: str = "",
+    today: date | None = None,
+) -> StageTransition:
+    """Record the actual start, completion or production date of a project that reached that milestone
+    with no date in the library (created or imported at 开工 or later): 补录实际开工/竣工/投产日期. The
+    project stays in its stage; the record is a transition marked `backfill`, so `rules.actual_dates`
+    stays the one source of truth."""
+    _require(user, "projects.move_stage", project)
+    project = _locked(project)
+    if on is None:
+        raise ValidationError({"on": "请填写日期。"})
+    errors = rules.check_backfill_fields(
+        current=project.stage,
+        milestone=milestone,
+        on=on,
+        history=_history_facts(project),
+        today=_today(today),
+    )
+    if errors:
+        raise ValidationError({field: " ".join(messages) for field, messages in errors.items()})
+    record = StageTransition.objects.create(
+        project=project,
+        from_stage=milestone,
+        to_stage=milestone,
+        on=on,
+        note=note,
+        document=document,
+        recorded_by=user,
+        backfill=True,
+    )
+    Project.objects.filter(pk=project.pk).update(updated_at=timezone.now())
+    return record
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -497,21 +563,33 @@ def investment_record(
     source: str = "office",
     today: date | None = None,
 ) -> InvestmentEntry:
-    """Record (or correct) the investment a project completed in one month, 万元; never a future month."""
+    """Record (or correct) the investment a project completed in one month, 万元; never a future month.
+
+    The project row is locked first, so two first entries for the same month made at once follow each
+    other (the second corrects the first) instead of both inserting."""
     _require(user, "projects.record_investment", project)
     errors = rules.check_investment_month(year=year, month=month, amount=amount, today=_today(today))
     if errors:
         raise ValidationError(errors)
-    entry = (
-        InvestmentEntry.objects.select_for_update(of=("self",))
-        .filter(project=project, year=year, month=month)
-        .first()
-    )
+    _lock(project)
+    entry = InvestmentEntry.objects.filter(project=project, year=year, month=month).first()
     if entry is None:
         entry = InvestmentEntry(project=project, year=year, month=month)
     entry.amount, entry.note, entry.source, entry.recorded_by = amount, note, source, user
     entry._history_user = user
-    entry.save()
+    try:
+        with transaction.atomic():
+            entry.save()
+    except IntegrityError:
+        # a writer that does not lock the project (a bulk import) inserted the month meanwhile
+        if (
+            entry.pk is not None
+            or not InvestmentEntry.objects.filter(project=project, year=year, month=month).exists()
+        ):
+            raise
+        raise ValidationError(
+            {"month": f"{year}年{month}月的完成投资刚由他人录入，请刷新页面核对后再保存。"}
+        ) from None
     return entry
 
 
