@@ -2,7 +2,6 @@
 it, move it to 开工, import a messy sheet (refused with row errors), fix it and import it whole, export,
 and open the exported file back."""
 
-import io
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -111,7 +110,7 @@ def test_the_office_runs_the_library_end_to_end(page_as, world_live):
     # export the list and open the file back
     with page.expect_download() as download:
         page.click("#btn-export")
-    book = openpyxl.load_workbook(io.BytesIO(open(download.value.path(), "rb").read()))
+    book = openpyxl.load_workbook(download.value.path())
     sheet = book.active
     cells = [[c for c in row] for row in sheet.iter_rows(values_only=True)]
     header_row = next(i for i, row in enumerate(cells) if "项目名称" in row)

@@ -231,3 +231,20 @@ def test_exported_file_imports_back_unchanged(world, exported, client_for):
     )
     assert preview.messages() == [] and preview.ok
     assert preview.count("无变化") == 3 and preview.count("新增") == 0 and preview.count("更新") == 0
+
+
+def test_the_exported_start_is_the_project_pages_start(world):
+    """Review M4: a move straight into 在建 is a start; a move back to 前期 undoes it."""
+    from datetime import date
+
+    from tests.projects.factories import move, project
+    from tuijin.projects.export import _started_on
+    from tuijin.projects.models import Project
+
+    straight = project(world, name="直接在建")
+    move(straight, "construction", date(2024, 4, 1))
+    undone = project(world, name="退回前期")
+    move(undone, "started", date(2024, 3, 1))
+    move(undone, "preparation", date(2024, 3, 20))
+    started = _started_on(Project.objects.values("pk"))
+    assert started == {straight.pk: date(2024, 4, 1)}

@@ -95,9 +95,18 @@ def _funding(ids: QuerySet) -> dict[int, str]:
 
 
 def _started_on(ids: QuerySet) -> dict[int, date]:
-    """The actual start: the latest move into 开工 (rules.actual_dates; one source of truth)."""
-    moves = StageTransition.objects.filter(project_id__in=ids, to_stage="started").order_by("on", "id")
-    return dict(moves.values_list("project_id", "on"))
+    """The actual start, reduced from every move by `rules.actual_dates` (one source of truth: a move
+    straight into 在建, a 补录 and a move back count as they do on the project page)."""
+    moves: dict[int, list[rules.TransitionFacts]] = {}
+    rows = (
+        StageTransition.objects.filter(project_id__in=ids)
+        .order_by("on", "id")
+        .values_list("project_id", "to_stage", "on", "backfill")
+    )
+    for project_id, stage, on, backfill in rows:
+        moves.setdefault(project_id, []).append(rules.TransitionFacts(stage=stage, on=on, backfill=backfill))
+    started = {pk: rules.actual_dates(history).get("started") for pk, history in moves.items()}
+    return {pk: on for pk, on in started.items() if on is not None}
 
 
 def _invested(ids: QuerySet, year: int) -> dict[int, tuple[Decimal, Decimal]]:

@@ -5,4 +5,3 @@ province and for moving a jurisdiction between installations. `services.exchange
 `services.exchange_import` are the entry points; `registry.register_section` lets each capability add its
 records (and raise the format's MINOR version in `version.py`).
 """
-
