@@ -110,7 +110,8 @@ def test_the_office_runs_the_library_end_to_end(page_as, world_live):
     # export the list and open the file back
     with page.expect_download() as download:
         page.click("#btn-export")
-    book = openpyxl.load_workbook(download.value.path())
+    with open(download.value.path(), "rb") as handle:  # Playwright's file has no .xlsx suffix
+        book = openpyxl.load_workbook(handle)
     sheet = book.active
     cells = [[c for c in row] for row in sheet.iter_rows(values_only=True)]
     header_row = next(i for i, row in enumerate(cells) if "项目名称" in row)
