@@ -112,6 +112,21 @@ def _for_action(request, pk: int, action: str) -> Project:
     )
 
 
+def _post_form(request, project: Project, form, *, key: str, anchor: str, write):
+    """The page's small forms: a valid form goes to `write(data)` (a service call returning the success
+    message) and back to the project page at `anchor`; errors, the form's or the service's, show beside
+    the fields on the page again (400)."""
+    if form.is_valid():
+        try:
+            message = write(form.cleaned_data)
+        except ValidationError as exc:
+            _apply(form, exc)
+        else:
+            messages.success(request, message)
+            return redirect(_detail_url(project, anchor))
+    return _render_detail(request, project, bound={key: form}, status=400)
+
+
 @login_required
 @require_POST
 def move_stage(request, pk: int):
@@ -119,46 +134,37 @@ def move_stage(request, pk: int):
     project = _for_action(request, pk, "projects.move_stage")
     if request.POST.get("op") == "backfill":
         return _backfill(request, project)
+
+    def write(data) -> str:
+        move = services.project_move_stage(
+            user=request.user,
+            project=project,
+            to_stage=data["to_stage"],
+            on=data["on"],
+            note=data["note"],
+            document=data["document"],
+        )
+        return f"已记录：{move.on} 变更为“{rules.STAGES[move.to_stage]}”。"
+
     form = StageForm(request.POST, current=project.stage)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            move = services.project_move_stage(
-                user=request.user,
-                project=project,
-                to_stage=data["to_stage"],
-                on=data["on"],
-                note=data["note"],
-                document=data["document"],
-            )
-        except ValidationError as exc:
-            _apply(form, exc)
-        else:
-            messages.success(request, f"已记录：{move.on} 变更为“{rules.STAGES[move.to_stage]}”。")
-            return redirect(_detail_url(project, "stage"))
-    return _render_detail(request, project, bound={"stage": form}, status=400)
+    return _post_form(request, project, form, key="stage", anchor="stage", write=write)
 
 
 def _backfill(request, project: Project):
-    form = MilestoneForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            record = services.project_backfill_milestone(
-                user=request.user,
-                project=project,
-                milestone=data["milestone"],
-                on=data["on"],
-                note=data["note"],
-                document=data["document"],
-            )
-        except ValidationError as exc:
-            _apply(form, exc)
-        else:
-            label = rules.MILESTONE_STAGES[record.to_stage]
-            messages.success(request, f"已补录{label}日期 {record.on}，项目阶段不变。")
-            return redirect(_detail_url(project, "stage"))
-    return _render_detail(request, project, bound={"backfill": form}, status=400)
+    def write(data) -> str:
+        record = services.project_backfill_milestone(
+            user=request.user,
+            project=project,
+            milestone=data["milestone"],
+            on=data["on"],
+            note=data["note"],
+            document=data["document"],
+        )
+        return f"已补录{rules.MILESTONE_STAGES[record.to_stage]}日期 {record.on}，项目阶段不变。"
+
+    return _post_form(
+        request, project, MilestoneForm(request.POST), key="backfill", anchor="stage", write=write
+    )
 
 
 @login_required
@@ -168,79 +174,64 @@ def handover(request, pk: int):
     project = _for_action(request, pk, "projects.handover")
     if request.POST.get("op") == "complete":
         return _handover_complete(request, project)
-    page_kinds = [(k, v) for k, v in rules.HANDOVER_KINDS.items()]
+
+    def write(data) -> str:
+        item = services.handover_open(
+            user=request.user,
+            project=project,
+            kind=data["kind"],
+            since=data["since"],
+            from_unit=data["from_unit"],
+            to_unit=data["to_unit"],
+            note=data["note"],
+        )
+        return f"已开始“{item.get_kind_display()}”，移交期限 {item.due_on}。"
+
     form = HandoverOpenForm(
-        request.POST, units=selectors.unit_choices(request.user, project.jurisdiction), kinds=page_kinds
+        request.POST,
+        units=selectors.unit_choices(request.user, project.jurisdiction),
+        kinds=list(rules.HANDOVER_KINDS.items()),
     )
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            item = services.handover_open(
-                user=request.user,
-                project=project,
-                kind=data["kind"],
-                since=data["since"],
-                from_unit=data["from_unit"],
-                to_unit=data["to_unit"],
-                note=data["note"],
-            )
-        except ValidationError as exc:
-            _apply(form, exc)
-        else:
-            messages.success(request, f"已开始“{item.get_kind_display()}”，移交期限 {item.due_on}。")
-            return redirect(_detail_url(project, "handovers"))
-    return _render_detail(request, project, bound={"handover": form}, status=400)
+    return _post_form(request, project, form, key="handover", anchor="handovers", write=write)
 
 
 def _handover_complete(request, project: Project):
-    form = HandoverCompleteForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
+    def write(data) -> str:
         item = Handover.objects.filter(project=project, pk=data["handover"]).first()
         if item is None:
-            form.add_error(None, "该移交记录不存在。")
-        else:
-            try:
-                services.handover_complete(
-                    user=request.user,
-                    handover=item,
-                    handed_on=data["handed_on"],
-                    signed_by=data["signed_by"],
-                    site_checked_on=data["site_checked_on"],
-                    note=data["note"],
-                )
-            except ValidationError as exc:
-                _apply(form, exc)
-            else:
-                messages.success(request, f"“{item.get_kind_display()}”已办结。")
-                return redirect(_detail_url(project, "handovers"))
-    return _render_detail(request, project, bound={"complete": form}, status=400)
+            raise ValidationError("该移交记录不存在。")
+        services.handover_complete(
+            user=request.user,
+            handover=item,
+            handed_on=data["handed_on"],
+            signed_by=data["signed_by"],
+            site_checked_on=data["site_checked_on"],
+            note=data["note"],
+        )
+        return f"“{item.get_kind_display()}”已办结。"
+
+    form = HandoverCompleteForm(request.POST)
+    return _post_form(request, project, form, key="complete", anchor="handovers", write=write)
 
 
 @login_required
 @require_POST
 def investment(request, pk: int):
     project = _for_action(request, pk, "projects.record_investment")
+
+    def write(data) -> str:
+        entry = services.investment_record(
+            user=request.user,
+            project=project,
+            year=data["year"],
+            month=data["month"],
+            amount=data["amount"],
+            note=data["note"],
+        )
+        return f"已录入 {entry.year}年{entry.month}月完成投资 {rules.format_money(entry.amount)}。"
+
     form = InvestmentForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            entry = services.investment_record(
-                user=request.user,
-                project=project,
-                year=data["year"],
-                month=data["month"],
-                amount=data["amount"],
-                note=data["note"],
-            )
-        except ValidationError as exc:
-            _apply(form, exc)
-        else:
-            messages.success(
-                request, f"已录入 {entry.year}年{entry.month}月完成投资 {rules.format_money(entry.amount)}。"
-            )
-            return redirect(_detail_url(project, "investment"))
-    return _render_detail(request, project, bound={"investment": form}, status=400)
+    return _post_form(request, project, form, key="investment", anchor="investment", write=write)
 
 
 # ---------------------------------------------------------------------------------------------------
