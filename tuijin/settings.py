@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "tuijin.core",
     "tuijin.org",
     "tuijin.projects",
+    "tuijin.chains",
+    "tuijin.lights",
     "tuijin.dashboard",
     "tuijin.demo",
 ]

@@ -17,6 +17,8 @@ urlpatterns = [
     path("accounts/password/", password_change, name="password_change"),
     path("org/", include("tuijin.org.urls")),
     path("projects/", include("tuijin.projects.urls")),
+    path("chains/", include("tuijin.chains.urls")),
+    path("lights/", include("tuijin.lights.urls")),
     path("calendar/", include("tuijin.core.calendar_urls")),
     path("rulesets/", include("tuijin.core.ruleset_urls")),
     path("tasks/", include("tuijin.core.task_urls")),

@@ -1,0 +1,3 @@
+"""URLs (filled in by the capability that owns them)."""
+
+urlpatterns: list = []

@@ -1,0 +1,234 @@
+"""The one light rule (REQ D, 挂图亮灯): green / yellow / red, plus done and exempted, for every chain node
+and every project, with the reason in words and numbers ("施工许可证 超期 7 个工作日", "应开未开：计划
+2024年3月 开工"). Pages, boards, documents, pushes and scores read the stored result of this module.
+
+Thresholds come from the rule set's `[lights]` section (`LightRules`); no notice gives numbers, so the
+defaults are the widely published three-band practice and say so (docs/lights.md). Overdue days are
+working days on the calendar passed in; a result that counted days of a provisional year says so.
+
+Standard library only (import-linter forbids Django here); `today` is an argument.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Protocol
+
+from tuijin.projects.rules import format_planned, period_end
+
+LIGHTS = {"red": "红灯", "yellow": "黄灯", "green": "绿灯", "done": "已完成", "exempt": "免办"}
+# Worst first on boards; done and exempted never make a project worse.
+SEVERITY = {"red": 3, "yellow": 2, "green": 1, "done": 0, "exempt": 0}
+OPEN_STAGES_DONE = ("completed", "producing")
+
+
+class Calendar(Protocol):
+    def add_workdays(self, d: date, n: int) -> date: ...
+    def workdays_between(self, a: date, b: date) -> int: ...
+    def is_provisional(self, d: date) -> bool: ...
+
+
+@dataclass(frozen=True)
+class LightRules:
+    """The thresholds, in working days.
+
+    remind_days: a node due within this many working days is listed for reminders (it stays green).
+    yellow_from: overdue by at least this many working days turns yellow.
+    red_over: overdue by more than this many working days turns red.
+    should_start / should_finish: whether 应开未开 / 应竣未竣 light the project (by the same bands,
+    counted from the end of the planned period: a month-precision start is late only after its month).
+    """
+
+    remind_days: int = 5
+    yellow_from: int = 1
+    red_over: int = 10
+    should_start: bool = True
+    should_finish: bool = True
+    source: str = "默认值：通知未规定亮灯阈值，取各地通行的三色预警做法（临期 5 个工作日提醒，超期即黄灯，超期 10 个工作日以上红灯）"
+
+    def band(self, overdue: int) -> str:
+        if overdue > self.red_over:
+            return "red"
+        if overdue >= self.yellow_from:
+            return "yellow"
+        return "green"
+
+    def describe(self) -> str:
+        return (
+            f"{self.remind_days} 个工作日内到期为临期；超期 {self.yellow_from} 个工作日起黄灯，"
+            f"超期超过 {self.red_over} 个工作日红灯"
+        )
+
+
+@dataclass(frozen=True)
+class NodeFacts:
+    id: int
+    name: str
+    deadline: date | None
+    actual: date | None
+    exempt_reason: str = ""
+
+
+@dataclass(frozen=True)
+class Light:
+    """A computed light: colour, reason in words and numbers, overdue working days (late completion for
+    a done node), whether a provisional calendar year was counted, and the node it came from (for a
+    project: the worst node, or None when it came from the planned dates)."""
+
+    color: str
+    reason: str
+    days: int = 0
+    provisional: bool = False
+    node_id: int | None = None
+    due_soon: bool = False
+
+    @property
+    def label(self) -> str:
+        return LIGHTS[self.color]
+
+
+def _overdue(deadline: date, today: date, calendar: Calendar) -> tuple[int, bool]:
+    days = calendar.workdays_between(deadline, today)
+    provisional = calendar.is_provisional(deadline) or calendar.is_provisional(today)
+    return days, provisional
+
+
+def node_light(node: NodeFacts, *, today: date, calendar: Calendar, rules: LightRules) -> Light:
+    if node.exempt_reason:
+        return Light("exempt", f"{node.name} 免办：{node.exempt_reason}", node_id=node.id)
+    if node.actual is not None:
+        if node.deadline is not None and node.actual > node.deadline:
+            late, provisional = _overdue(node.deadline, node.actual, calendar)
+            if late > 0:
+                reason = f"{node.name} 已于 {node.actual:%Y-%m-%d} 完成，超期 {late} 个工作日"
+                return Light("done", reason, late, provisional, node.id)
+        return Light("done", f"{node.name} 已于 {node.actual:%Y-%m-%d} 完成", node_id=node.id)
+    if node.deadline is None:
+        return Light("green", f"{node.name} 未排定完成时限", node_id=node.id)
+    if today <= node.deadline:
+        left, provisional = _overdue(today, node.deadline, calendar)
+        if left <= rules.remind_days:
+            reason = f"{node.name} 临期：{left} 个工作日后到期（{node.deadline:%Y-%m-%d}）"
+            if left == 0:
+                reason = f"{node.name} 今日到期（{node.deadline:%Y-%m-%d}）"
+            return Light("green", reason, 0, provisional, node.id, due_soon=True)
+        return Light("green", f"{node.name} 按期推进，{node.deadline:%Y-%m-%d} 到期", 0, provisional, node.id)
+    overdue, provisional = _overdue(node.deadline, today, calendar)
+    color = rules.band(overdue)
+    if color == "green":
+        return Light(
+            "green", f"{node.name} 已到期（{node.deadline:%Y-%m-%d}），尚在宽限内", 0, provisional, node.id
+        )
+    return Light(color, f"{node.name} 超期 {overdue} 个工作日", overdue, provisional, node.id)
+
+
+@dataclass(frozen=True)
+class ProjectFacts:
+    id: int
+    stage: str
+    planned_start: date | None
+    planned_start_precision: str
+    planned_completion: date | None
+    planned_completion_precision: str
+    started: date | None  # actual dates, from the stage transitions
+    completed: date | None
+
+
+def _planned_event(
+    kind: str, planned: date | None, precision: str, *, today: date, calendar: Calendar, rules: LightRules
+) -> Light | None:
+    if planned is None:
+        return None
+    end = period_end(planned, precision)
+    if today <= end:
+        return None
+    overdue, provisional = _overdue(end, today, calendar)
+    color = rules.band(overdue)
+    if color == "green":
+        return None
+    words = {"start": ("应开未开", "开工"), "finish": ("应竣未竣", "竣工")}[kind]
+    reason = f"{words[0]}：计划 {format_planned(planned, precision)} {words[1]}，已逾期 {overdue} 个工作日"
+    return Light(color, reason, overdue, provisional)
+
+
+def should_have_started(
+    project: ProjectFacts, *, today: date, calendar: Calendar, rules: LightRules
+) -> Light | None:
+    """应开未开 (KF19 五): the planned start's period is over and the project has not started."""
+    if project.started is not None or project.stage in ("started", "construction", *OPEN_STAGES_DONE):
+        return None
+    return _planned_event(
+        "start",
+        project.planned_start,
+        project.planned_start_precision,
+        today=today,
+        calendar=calendar,
+        rules=rules,
+    )
+
+
+def should_have_finished(
+    project: ProjectFacts, *, today: date, calendar: Calendar, rules: LightRules
+) -> Light | None:
+    """应竣未竣 (KF19 五): the planned completion's period is over and the project is not completed."""
+    if project.completed is not None or project.stage in OPEN_STAGES_DONE:
+        return None
+    return _planned_event(
+        "finish",
+        project.planned_completion,
+        project.planned_completion_precision,
+        today=today,
+        calendar=calendar,
+        rules=rules,
+    )
+
+
+def project_light(
+    project: ProjectFacts,
+    nodes: Sequence[Light],
+    *,
+    today: date,
+    calendar: Calendar,
+    rules: LightRules,
+) -> Light:
+    """The project's light: the worst of its open nodes' lights and of 应开未开 / 应竣未竣; the reason names
+    the worst and counts the others. A project that has reached 投产, or 竣工 with nothing open, is done."""
+    candidates: list[Light] = [light for light in nodes if light.color in ("red", "yellow")]
+    if rules.should_start:
+        late_start = should_have_started(project, today=today, calendar=calendar, rules=rules)
+        if late_start is not None:
+            candidates.append(late_start)
+    if rules.should_finish:
+        late_finish = should_have_finished(project, today=today, calendar=calendar, rules=rules)
+        if late_finish is not None:
+            candidates.append(late_finish)
+    provisional = any(light.provisional for light in nodes) or any(c.provisional for c in candidates)
+    if candidates:
+        worst = max(candidates, key=lambda light: (SEVERITY[light.color], light.days))
+        reds = sum(1 for c in candidates if c.color == "red")
+        yellows = sum(1 for c in candidates if c.color == "yellow")
+        others = len(candidates) - 1
+        reason = worst.reason
+        if others:
+            reason += f"（另有 {others} 项滞后：红灯 {reds - (worst.color == 'red')} 项、黄灯 {yellows - (worst.color == 'yellow')} 项）"
+        return Light(worst.color, reason, worst.days, provisional, worst.node_id)
+    open_nodes = [light for light in nodes if light.color == "green"]
+    if project.stage == "producing" or (project.stage == "completed" and not open_nodes):
+        return Light(
+            "done", "项目已竣工" if project.stage == "completed" else "项目已投产", provisional=provisional
+        )
+    soon = [light for light in open_nodes if light.due_soon]
+    if soon:
+        return Light("green", f"按计划推进；{len(soon)} 个节点临期", provisional=provisional, due_soon=True)
+    return Light("green", "按计划推进", provisional=provisional)
+
+
+def worst(colors: Iterable[str]) -> str:
+    """The worst of some lights (for a roll-up row); green when there are none."""
+    best = "green"
+    for color in colors:
+        if SEVERITY[color] > SEVERITY[best]:
+            best = color
+    return best
