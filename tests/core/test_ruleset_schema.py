@@ -197,8 +197,8 @@ ERROR_CASES = [
         id="entry-not-a-table",
     ),
     pytest.param(
-        _set("lights", {"yellow_days": 2}),
-        "有未知的节 [lights]；已登记的节：meta、cadences",
+        _set("beacons", {"yellow_days": 2}),
+        "有未知的节 [beacons]；已登记的节：meta、cadences",
         id="unknown-section",
     ),
     pytest.param(_delete("ranking"), "缺少必填的节 [ranking]（考核排名）", id="missing-section"),
@@ -390,21 +390,21 @@ def test_diff_lists_each_changed_key_with_its_label() -> None:
 
 def test_a_later_capability_registers_its_own_section(monkeypatch) -> None:
     monkeypatch.setattr(schema, "_SECTIONS", dict(schema._SECTIONS))
-    data = {**preset("wuhan-2019"), "lights": {"yellow_days": 2, "source": "银川 2025"}}
-    assert [p.message for p in schema.validate(data)][0].startswith("有未知的节 [lights]")
+    data = {**preset("wuhan-2019"), "beacons": {"yellow_days": 2, "source": "银川 2025"}}
+    assert [p.message for p in schema.validate(data)][0].startswith("有未知的节 [beacons]")
     schema.register_section(
-        "lights",
+        "beacons",
         Table(
             "亮灯", keys={"yellow_days": Key("黄灯天数", "int", required=True, lo=0), "source": Key("依据")}
         ),
     )
     assert schema.validate(data) == []
     assert schema.describe(data)[-1].label == "亮灯"
-    assert "[lights]" in schema.dump(data)
-    data["lights"]["yellow_days"] = -1
+    assert "[beacons]" in schema.dump(data)
+    data["beacons"]["yellow_days"] = -1
     assert (
         str(schema.validate(data, file="f.toml")[0])
-        == "f.toml: 键 lights.yellow_days（黄灯天数）应为不小于 0 的整数，实际为 -1"
+        == "f.toml: 键 beacons.yellow_days（黄灯天数）应为不小于 0 的整数，实际为 -1"
     )
 
 

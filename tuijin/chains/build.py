@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from tuijin.projects.rules import period_end
+
 from . import rules
 
 
@@ -60,6 +62,22 @@ def unit_matcher(units: Sequence[tuple[int, str, str]], fallback: int) -> Callab
         return fallback
 
     return match
+
+
+def anchor_dates(project: Any, *, target: date | None = None) -> dict[str, date | None]:
+    """The anchors `plan_chain` takes, from a project's planned dates (anything with planned_start,
+    planned_completion, planned_production and their `_precision`s): each at the end of its period, so
+    a node anchored to a month-precision completion is due on the month's last day and falls late on
+    the same day as the project's 应竣未竣 (KF19 五; DESIGN.md: a month-precision date is late only after
+    the month ends). A target date (`target`, a day) replaces the planned start."""
+    anchors: dict[str, date | None] = {}
+    for anchor in rules.ANCHORS:  # start, completion, production: the project's planned_<anchor>
+        planned = getattr(project, f"planned_{anchor}", None)
+        precision = getattr(project, f"planned_{anchor}_precision", "day")
+        anchors[anchor] = period_end(planned, precision) if planned is not None else None
+    if target is not None:
+        anchors["start"] = target
+    return anchors
 
 
 def plan_chain(

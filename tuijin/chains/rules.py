@@ -40,6 +40,15 @@ class NodeSpec:
     stage: str = ""
 
 
+def _touches_provisional(calendar: Calendar, a: date, b: date) -> bool:
+    """Whether counting working days between `a` and `b` crosses a provisional year: either end's
+    year, or any whole year between them."""
+    low, high = min(a, b), max(a, b)
+    if calendar.is_provisional(low) or calendar.is_provisional(high):
+        return True
+    return any(calendar.is_provisional(date(year, 1, 1)) for year in range(low.year + 1, high.year))
+
+
 # ---------------------------------------------------------------------------------------------------
 # Dependencies
 
@@ -126,7 +135,8 @@ def check_template(nodes: Sequence[NodeSpec]) -> list[str]:
         return errors
     cycle = _cycle(nodes, predecessors(nodes))
     if cycle:
-        errors.append("前置关系形成循环：" + " → ".join(names[key] for key in cycle))
+        # _cycle walks from a node to its predecessors; shown in working order, each before the next
+        errors.append("前置关系形成循环：" + " → ".join(names[key] for key in reversed(cycle)))
     return errors
 
 
@@ -256,7 +266,9 @@ class ClockLimits:
 @dataclass(frozen=True)
 class ClockNode:
     """An approval node inside the clock: the unit handling it, when it could begin (the latest actual
-    date of its predecessors, or None) and when it was done."""
+    date of its predecessors, or None when it has none: then it begins at delisting) and when it was
+    done. Callers leave out a node still waiting for an unfinished predecessor: its unit cannot act yet,
+    so the wait is not its share."""
 
     name: str
     unit: str
@@ -302,10 +314,16 @@ class Clock:
             return "尚未土地摘牌，审批计时未开始"
         note = "（含暂定日历）" if self.provisional else ""
         if self.stopped is not None:
-            verdict = f"超时 {self.overrun} 个工作日" if self.overrun else f"提前 {self.saved} 个工作日"
+            verdict = "恰好用满时限"
+            if self.overrun:
+                verdict = f"超时 {self.overrun} 个工作日"
+            elif self.saved:
+                verdict = f"提前 {self.saved} 个工作日"
             return f"摘牌至开工用时 {self.used} 个工作日，时限 {self.limit} 个工作日，{verdict}{note}"
         if self.overrun:
-            return f"已用 {self.used} 个工作日，超出时限 {self.limit} 个工作日 {self.overrun} 个工作日{note}"
+            return (
+                f"已用 {self.used} 个工作日，超过时限（{self.limit} 个工作日）{self.overrun} 个工作日{note}"
+            )
         return f"已用 {self.used} 个工作日，剩余 {self.left} 个工作日（时限 {self.limit}）{note}"
 
 
@@ -338,7 +356,7 @@ def approval_clock(
         days = calendar.workdays_between(begin, finish)
         total, names = shares.get(node.unit, (0, []))
         shares[node.unit] = (total + days, names + [node.name])
-    provisional = any(calendar.is_provisional(d) for d in {delisted, end})
+    provisional = _touches_provisional(calendar, delisted, end)
     ordered = sorted(shares.items(), key=lambda item: (-item[1][0], item[0]))
     return Clock(
         started=delisted,

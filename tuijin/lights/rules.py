@@ -89,10 +89,17 @@ class Light:
         return LIGHTS[self.color]
 
 
+def _touches_provisional(calendar: Calendar, a: date, b: date) -> bool:
+    """Whether counting between `a` and `b` crosses a provisional year (either end's, or one between)."""
+    low, high = min(a, b), max(a, b)
+    if calendar.is_provisional(low) or calendar.is_provisional(high):
+        return True
+    return any(calendar.is_provisional(date(year, 1, 1)) for year in range(low.year + 1, high.year))
+
+
 def _overdue(deadline: date, today: date, calendar: Calendar) -> tuple[int, bool]:
     days = calendar.workdays_between(deadline, today)
-    provisional = calendar.is_provisional(deadline) or calendar.is_provisional(today)
-    return days, provisional
+    return days, _touches_provisional(calendar, deadline, today)
 
 
 def node_light(node: NodeFacts, *, today: date, calendar: Calendar, rules: LightRules) -> Light:
@@ -111,7 +118,7 @@ def node_light(node: NodeFacts, *, today: date, calendar: Calendar, rules: Light
         left, provisional = _overdue(today, node.deadline, calendar)
         if left <= rules.remind_days:
             reason = f"{node.name} 临期：{left} 个工作日后到期（{node.deadline:%Y-%m-%d}）"
-            if left == 0:
+            if node.deadline == today:
                 reason = f"{node.name} 今日到期（{node.deadline:%Y-%m-%d}）"
             return Light("green", reason, 0, provisional, node.id, due_soon=True)
         return Light("green", f"{node.name} 按期推进，{node.deadline:%Y-%m-%d} 到期", 0, provisional, node.id)
