@@ -44,6 +44,7 @@ from harness import (
     require_wrk,
     run_wrk,
 )
+from lights_steps import BOARD_TARGET_MS, lights_step, lights_targets
 from steps import export_step, import_step
 
 MEDIAN_TARGET_MS = 20.0
@@ -80,9 +81,14 @@ PAGES = [
     Page("projects_list_100", "/projects/?per=100", 'id="project-table"', logged_in=True),
     Page("project_detail", "/projects/{project}/", 'id="project-detail"', logged_in=True, optional=True),
     Page("floor", "/__floor__/", 'id="floor-table"', logged_in=False),
+    # issue 4: the light board (lights:board), by unit, of every project the admin reads
+    Page("lights_board", "/lights/", 'id="board-table"', logged_in=True, optional=True),
 ]
 MEDIAN_TARGETS = {"home": MEDIAN_TARGET_MS, "accounts": MEDIAN_TARGET_MS, "projects_list": LIST_TARGET_MS}
 MEDIAN_TARGETS["project_detail"] = DETAIL_TARGET_MS
+MEDIAN_TARGETS["lights_board"] = BOARD_TARGET_MS
+LIGHTS_100K_SCALE = 10  # --lights-100k: the 10,000-project demo copied ten times
+SMOKE_REFRESHES = 20  # one-project refreshes timed in --smoke (200 otherwise)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -102,7 +108,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--settings", default="tuijin.settings", help="Django 设置模块（对比实验用；默认 tuijin.settings）"
     )
     parser.add_argument("--out", type=Path, default=None, help="另存 JSON 到此文件")
+    parser.add_argument(
+        "--lights-100k",
+        action="store_true",
+        help="只测亮灯计算：1 万个项目的演示数据复制成 10 万个，从零计算、同日重算、次日重算及内存峰值（不测页面）",
+    )
     args = parser.parse_args(argv)
+    if args.lights_100k and args.smoke:
+        parser.error("--lights-100k 不能与 --smoke 同用")
     args.duration = args.duration or (3 if args.smoke else 10)
     args.projects = args.projects or (SMOKE_PROJECTS if args.smoke else PROJECTS)
     default_connections = "2" if args.smoke else "2,4,16"
@@ -209,6 +222,10 @@ def bench_database(db: str, args: argparse.Namespace) -> Result:
         # The session must still be valid at the end: otherwise the runs measured redirects.
         for page in pages:
             check_page(server.base_url, page.path, page.expected, cookie if page.logged_in else None)
+        _log(f"[{db}] 亮灯计算计时 / timing the lights engine …")
+        lights, _ = lights_step(server, refresh=SMOKE_REFRESHES if args.smoke else 200)
+        steps += lights
+        notes += [f"[{db}] {s['name']}: {s['note']}" for s in lights if s["ok"] is not True]
         _log(f"[{db}] 导出、导入计时 / timing export and import …")
         exported = export_step(server, cookie)
         steps.append(exported)
@@ -388,8 +405,68 @@ def targets(
                 rows.append(
                     _target(f"{db} {step['name']} (s)", limit, step["seconds"] if step["ok"] else None)
                 )
+        rows += lights_targets(steps, db, hundred_k=False)
     rows.append(_target("1,000,000 add_workdays calls (s)", WORKDAYS_TARGET_S, work.get("seconds")))
     return rows
+
+
+def bench_lights_100k(db: str, args: argparse.Namespace) -> tuple[list[dict], list[str]]:
+    """--lights-100k for one database: a fresh 10,000-project demo, the lights steps at 10,000 (for the
+    memory comparison), then the city copied to 100,000 projects and the steps again. No server."""
+    server = Server(db, settings=args.settings)
+    try:
+        _log(f"[{db}] 准备 {args.projects} 个项目的演示数据 / preparing the demo …")
+        steps = server.prepare(args.projects)
+        _log(f"[{db}] 亮灯计算（{args.projects} 个项目）/ lights at {args.projects} projects …")
+        small, _ = lights_step(server, refresh=0)
+        _log(f"[{db}] 复制到 {args.projects * LIGHTS_100K_SCALE} 个项目并计时 / scaled up …")
+        large, result = lights_step(server, scale=LIGHTS_100K_SCALE, refresh=200, timeout=3600)
+        notes = [f"[{db}] {s['name']}: {s['note']}" for s in small + large if s["note"]]
+        if "scaled" in result:
+            notes.append(f"[{db}] scaled: {result['scaled']}")
+        return steps + small + large, notes
+    finally:
+        server.close()
+
+
+def main_lights_100k(args: argparse.Namespace) -> int:
+    notes: list[str] = []
+    started = time.monotonic()
+    load_before = [round(x, 2) for x in os.getloadavg()]
+    try:
+        dbs = databases(args.db, False, notes)
+        steps = []
+        for db in dbs:
+            measured, more = bench_lights_100k(db, args)
+            steps += measured
+            notes += more
+    except BenchError as exc:
+        _log(f"基准运行失败 / benchmark broken:\n{exc}")
+        return 2
+    rows = []
+    for db in dbs:
+        hundred = [s for s in steps if f"({args.projects * LIGHTS_100K_SCALE} projects" in s["name"]]
+        rows += lights_targets(hundred, db, hundred_k=True)
+    report = {
+        "mode": "lights-100k",
+        "machine": {**machine(), "loadavg_at_start": load_before},
+        "settings": {"projects": args.projects, "scale": LIGHTS_100K_SCALE, "django_settings": args.settings},
+        "steps": steps,
+        "targets": rows,
+        "notes": notes,
+        "elapsed_s": round(time.monotonic() - started, 1),
+    }
+    text = json.dumps(report, ensure_ascii=False, indent=2)
+    print(text)
+    if args.out:
+        args.out.write_text(text + "\n", encoding="utf-8")
+    lines = [f"{st['db']}: {st['name']}: {st['seconds']} s {st['note']}" for st in steps]
+    for t in rows:
+        mark = {True: "OK  ", False: "MISS", None: "n/a "}[t["ok"]]
+        lines.append(f"  {mark} {t['name']}: {t['value']} (target {t['target']})")
+    lines += [f"note: {note}" for note in notes]
+    _log("\n".join(lines))
+    return 2 if any(s["ok"] is False for s in steps) else 0
 
 
 def _target(name: str, limit: float, value: float | None) -> dict:
@@ -449,6 +526,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     # A CI timeout sends SIGTERM: turn it into SystemExit so the finally blocks stop gunicorn and clean up.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    if args.lights_100k:
+        return main_lights_100k(args)
     notes: list[str] = []
     started = time.monotonic()
     load_before = [round(x, 2) for x in os.getloadavg()]

@@ -471,3 +471,35 @@ def test_a_back_edge_is_reported_as_a_cycle_of_real_edges_in_working_order(nodes
     assert names[0] == names[-1]
     for first, then in zip(names, names[1:], strict=False):
         assert key_of[first] in after[key_of[then]]  # each named node comes before the next
+
+
+def test_a_units_parallel_nodes_count_once_in_its_share() -> None:
+    """Two nodes of one unit over overlapping spans: the share is the union, never more than used."""
+    from tuijin.chains import rules as chain_rules
+
+    cal = _calendar_for_overlap()
+    d = date(2024, 6, 3)  # Monday
+    nodes = [
+        chain_rules.ClockNode("用地规划许可证", "自然资源", d, date(2024, 6, 7)),
+        chain_rules.ClockNode("工程规划许可证", "自然资源", date(2024, 6, 5), date(2024, 6, 12)),
+        chain_rules.ClockNode("环评", "生态环境", d, date(2024, 6, 6)),
+    ]
+    clock = chain_rules.approval_clock(
+        delisted=d,
+        started=date(2024, 6, 14),
+        clock_class="general",
+        limits=chain_rules.ClockLimits(),
+        nodes=nodes,
+        today=date(2024, 6, 20),
+        calendar=cal,
+    )
+    shares = {share.unit: share.days for share in clock.shares}
+    assert shares["自然资源"] == cal.workdays_between(d, date(2024, 6, 12))  # union 6-03..6-12
+    assert shares["生态环境"] == 3
+    assert all(share.days <= clock.used for share in clock.shares)
+
+
+def _calendar_for_overlap():
+    from tuijin.core.rules.workdays import WorkCalendar
+
+    return WorkCalendar(days_off={date(2024, 6, 10): "端午节"}, make_up_days={})

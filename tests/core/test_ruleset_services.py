@@ -142,7 +142,7 @@ def test_edited_version_is_not_replaced_by_an_unchanged_file(world):
     [
         (lambda t: t.replace("due_weekday = 5", 'due_weekday = "周五"', 1), "截止星期）应为 1–7 的整数"),
         (lambda t: t.replace('slug = "wuhan-2019"', 'slug = "wuhan"'), '键 meta.slug 应为 "wuhan-2019"'),
-        (lambda t: t + "\n[lights]\nyellow = 2\n", "有未知的节 [lights]"),
+        (lambda t: t + "\n[beacons]\nyellow = 2\n", "有未知的节 [beacons]"),
         (lambda t: t.replace("[calendar]", "[calendar"), "TOML 语法错误"),
         (lambda t: t, "内容与当前版本 v1 相同"),
     ],

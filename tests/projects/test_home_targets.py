@@ -49,6 +49,7 @@ def hand_count(the_plan: AnnualPlan, *, unit=None, today=TODAY) -> dict:
             | Q(project__street=unit)
             | Q(project__supervising_unit=unit)
             | Q(project__secondary_units=unit)
+            | Q(project__chain_nodes__responsible_unit=unit)  # a unit reads projects where it owns a node
         ).distinct()
     entries = PlanEntry.objects.filter(pk__in=entries.values("pk"))
     to_start = entries.filter(plan_type="new_start")

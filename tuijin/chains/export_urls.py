@@ -1,3 +1,10 @@
-"""URLs (filled in by the capability that owns them)."""
+"""URLs of the approval clocks and the start-plan export (included by tuijin/chains/urls.py)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import export_views as views
+
+urlpatterns: list = [
+    path("clocks/", views.clocks, name="clocks"),
+    path("export/", views.export_plan, name="export"),
+]

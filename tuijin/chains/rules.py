@@ -339,13 +339,16 @@ def approval_clock(
 ) -> Clock:
     """Working days from land delisting to start (or to today while not started) against the limit of
     the project's class, and each approving unit's share: the working days its nodes took inside the
-    clock, from when each node could begin (not before delisting) to when it was done (or today)."""
+    clock, from when each node could begin (not before delisting) to when it was done (or today). Nodes
+    of one unit running in parallel count once: a unit's share is the union of its nodes' spans, so no
+    share exceeds the days used."""
     limit = limits.limit(clock_class)
     if delisted is None:
         return Clock(None, started, limit, clock_class)
     end = started if started is not None else today
     used = max(calendar.workdays_between(delisted, end), 0)
-    shares: dict[str, tuple[int, list[str]]] = {}
+    spans: dict[str, list[tuple[date, date]]] = {}
+    names: dict[str, list[str]] = {}
     for node in nodes:
         if node.exempt:
             continue
@@ -353,18 +356,27 @@ def approval_clock(
         finish = min(node.actual or today, end)
         if finish <= begin:
             continue
-        days = calendar.workdays_between(begin, finish)
-        total, names = shares.get(node.unit, (0, []))
-        shares[node.unit] = (total + days, names + [node.name])
+        spans.setdefault(node.unit, []).append((begin, finish))
+        names.setdefault(node.unit, []).append(node.name)
+    shares: dict[str, int] = {}
+    for unit, unit_spans in spans.items():
+        total, reach = 0, None
+        for begin, finish in sorted(unit_spans):
+            if reach is not None and begin < reach:
+                begin = reach  # the overlap was counted with the earlier span
+            if finish > begin:
+                total += calendar.workdays_between(begin, finish)
+            reach = finish if reach is None else max(reach, finish)
+        shares[unit] = total
     provisional = _touches_provisional(calendar, delisted, end)
-    ordered = sorted(shares.items(), key=lambda item: (-item[1][0], item[0]))
+    ordered = sorted(shares.items(), key=lambda item: (-item[1], item[0]))
     return Clock(
         started=delisted,
         stopped=started,
         limit=limit,
         clock_class=clock_class,
         used=used,
-        shares=tuple(UnitShare(unit, days, tuple(names)) for unit, (days, names) in ordered),
+        shares=tuple(UnitShare(unit, days, tuple(names[unit])) for unit, days in ordered),
         provisional=provisional,
         running=started is None,
     )

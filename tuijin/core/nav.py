@@ -16,16 +16,25 @@ class NavItem:
     group: str = ""  # entries of one group share a drop-down (GROUP_ICONS)
 
 
-GROUP_ICONS = {"组织机构": "sitemap", "系统设置": "settings"}
+GROUP_ICONS = {"挂图作战": "traffic-lights", "组织机构": "sitemap", "系统设置": "settings"}
 
 
 NAV: list[NavItem] = [
     NavItem("首页", "home", "home", None),
     NavItem("项目库", "projects:list", "building-skyscraper", "projects.view"),
     NavItem("年度计划", "projects:plans", "calendar-stats", "projects.view_plans"),
+    NavItem("亮灯看板", "lights:board", "traffic-lights", "lights.view", group="挂图作战"),
+    NavItem("应开未开", "lights:should_start", "clock-exclamation", "lights.view", group="挂图作战"),
+    NavItem("应竣未竣", "lights:should_finish", "calendar-due", "lights.view", group="挂图作战"),
+    NavItem("临期节点", "lights:due", "alarm", "lights.view", group="挂图作战"),
+    NavItem("亮灯趋势", "lights:trend", "chart-line", "lights.view", group="挂图作战"),
+    NavItem("审批时限", "chains:clocks", "hourglass", "chains.view", group="挂图作战"),
+    NavItem("开工推进计划表", "chains:export", "file-spreadsheet", "chains.export_plan", group="挂图作战"),
+    NavItem("大屏展示", "lights:wall", "device-desktop", "lights.view", group="挂图作战"),
     NavItem("责任单位", "org:units", "building", "org.view_directory", group="组织机构"),
     NavItem("人员", "org:people", "users", "org.view_directory", group="组织机构"),
     NavItem("领导小组", "org:leading_group", "sitemap", "org.view_directory", group="组织机构"),
+    NavItem("链条模板", "chains:templates", "route", "chains.view", group="系统设置"),
     NavItem("工作日历", "calendar:index", "calendar", "core.view_calendar", group="系统设置"),
     NavItem("规则集", "rulesets:index", "scale", "core.view_rulesets", group="系统设置"),
     NavItem("账号管理", "org:accounts", "user-cog", "org.view_accounts", group="系统设置"),

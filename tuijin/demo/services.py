@@ -29,6 +29,7 @@ from tuijin.projects.models import AnnualPlan, Project
 from . import city as city_builder
 from . import data
 from . import library_data as library_figures
+from .chains import chains_and_lights
 from .library import district_context, plan_for, wipe_library, write_library
 from .stories import Library, NameSource, split, tell
 
@@ -228,7 +229,8 @@ def _district_library(district: Jurisdiction, admin: User, today: date, seed: in
     )
     plan = plan_for(context, library, today=today)
     write_library(library.stories, {district.pk: plan}, recorder=admin, today=today)
-    return [_plan_line(district.name, today.year, library)]
+    lights = chains_and_lights(library.stories, recorder=admin, today=today, seed=seed, root=district)
+    return [_plan_line(district.name, today.year, library), *lights]
 
 
 def _plan_line(name: str, year: int, library: Library) -> str:
@@ -273,6 +275,7 @@ def _city_library(district: Jurisdiction, admin: User, today: date, seed: int, c
         stories += library.stories
         lines.append(_plan_line(jurisdiction.name, today.year, library))
     write_library(stories, plans, recorder=admin, today=today)
+    lines += chains_and_lights(stories, recorder=admin, today=today, seed=seed, root=city)
     office = city_builder.city_office(city)
     admin.jurisdiction, admin.unit, admin.display_name = city, office, "南昌市项目办管理员"
     admin.save(update_fields=["jurisdiction", "unit", "display_name"])

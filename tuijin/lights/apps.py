@@ -7,5 +7,10 @@ class LightsConfig(AppConfig):
     verbose_name = "挂图亮灯"
 
     def ready(self) -> None:
-        # access scopes and actions; the [lights] section of rule-set files
-        from . import permissions, ruleset_lights  # noqa: F401
+        # access scopes and actions; the [lights] section of rule-set files; the daily job and the
+        # calendar hook (tasks); a project's stage or planned dates changing refreshes its lights
+        from tuijin.projects.services import register_project_listener
+
+        from . import permissions, ruleset_lights, services, tasks  # noqa: F401
+
+        register_project_listener(services.lights_on_project_changed)

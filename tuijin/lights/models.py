@@ -49,7 +49,11 @@ class NodeLight(StoredLight):
     node = models.OneToOneField(
         "chains.ChainNode", primary_key=True, on_delete=models.CASCADE, related_name="light"
     )
-    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="node_lights")
+    # repeats node.project for board filters; no database constraint (the node's own keeps it right),
+    # which saves the check on every row a full recompute writes
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.CASCADE, related_name="node_lights", db_constraint=False
+    )
 
     class Meta:
         verbose_name = "节点亮灯"

@@ -7,7 +7,7 @@ transaction, so nothing is half-saved. History (django-simple-history) records t
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -60,6 +60,30 @@ REASON_LENGTH = 100  # simple-history's change-reason column
 
 def _today(today: date | None) -> date:
     return today or timezone.localdate()
+
+
+# ---------------------------------------------------------------------------------------------------
+# "Project changed" listeners: what other apps keep from a project's stage, stage transitions or planned
+# dates (lights) registers here from its AppConfig.ready(). Called with the project ids after the write,
+# inside the same transaction, as `listener(ids, today=today)` (today: the day the caller works on, None
+# for the real today).
+
+ProjectListener = Callable[..., None]
+_PROJECT_LISTENERS: list[ProjectListener] = []
+
+
+def register_project_listener(listener: ProjectListener) -> None:
+    """Call `listener(project_ids, today=...)` after every project create, update, stage move, backfill
+    and import (registering the same function twice registers it once)."""
+    if listener not in _PROJECT_LISTENERS:
+        _PROJECT_LISTENERS.append(listener)
+
+
+def project_changed(project_ids: Sequence[int], *, today: date | None = None) -> None:
+    """Tell the listeners these projects changed (the library's writers call it after their write)."""
+    if project_ids:
+        for listener in list(_PROJECT_LISTENERS):
+            listener(list(project_ids), today=today)
 
 
 def _require(user: Any, action: str, obj: Any = None) -> None:
@@ -282,6 +306,7 @@ def project_create(
     project._change_reason = "新建项目"
     project.save(update_fields=["updated_at"])
     project.history.filter(history_id=project.history.latest().history_id).update(history_type="+")
+    project_changed([project.pk], today=today)
     return project
 
 
@@ -371,6 +396,8 @@ def project_update(
         _save_project(project, user)
     elif funding_changed:
         Project.objects.filter(pk=project.pk).update(updated_at=timezone.now())
+    if changed:
+        project_changed([project.pk], today=today)
     return project
 
 
@@ -418,6 +445,7 @@ def project_move_stage(
     project._history_user = user
     project._change_reason = _reason(f"阶段变更：{rules.STAGES[move.from_stage]} → {rules.STAGES[to_stage]}")
     project.save(update_fields=["stage", "updated_at"])
+    project_changed([project.pk], today=today)
     return move
 
 
@@ -460,6 +488,7 @@ def project_backfill_milestone(
         backfill=True,
     )
     Project.objects.filter(pk=project.pk).update(updated_at=timezone.now())
+    project_changed([project.pk], today=today)
     return record
 
 

@@ -217,7 +217,7 @@ def _check_sections_allowed(found: Any, version: tuple[int, int]) -> list[Exchan
     known = {s.name: s for s in sections()}
     for name in found if isinstance(found, dict) else ():
         s = known.get(name)
-        if s is not None and s.since_minor > version[1]:
+        if s is not None and s.since_minor > version[1] and found[name] is not None:  # null = absent
             issues.append(
                 ExchangeIssue(
                     f"sections.{name}",

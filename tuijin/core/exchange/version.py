@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 FORMAT_NAME = "tuijin-exchange"
-FORMAT_VERSION: tuple[int, int] = (1, 1)
+FORMAT_VERSION: tuple[int, int] = (1, 2)
 
 # (version, what it added), oldest first.
 HISTORY: list[tuple[str, str]] = [
@@ -18,6 +18,10 @@ HISTORY: list[tuple[str, str]] = [
     (
         "1.1",
         "项目库：项目级别、项目（含资金来源、阶段变更、移交、月度完成投资）、年度计划（含计划项目和计划调整）",
+    ),
+    (
+        "1.2",
+        "推进链条：本辖区的链条模板、项目的推进链条（含节点、时限与原定时限、确认、时限调整）；亮灯不交换，导入后计算",
     ),
 ]
 
