@@ -16,6 +16,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 CHROMIUM = os.environ.get("CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
 CHROMIUM_ARGS = [
+    "--lang=zh-CN",  # native controls (date and file inputs) in Chinese, as users see them
     "--no-sandbox",
     "--disable-gpu",
     "--disable-quic",

@@ -503,3 +503,17 @@ def _calendar_for_overlap():
     from tuijin.core.rules.workdays import WorkCalendar
 
     return WorkCalendar(days_off={date(2024, 6, 10): "端午节"}, make_up_days={})
+
+
+def test_anchors_too_close_together_never_put_a_node_before_its_predecessor() -> None:
+    """竣工 five working days after 开工 with 主体完工 taking 120: 主体完工 moves to 开工's date (顺延)."""
+    from tuijin.chains import rules as chain_rules
+    from tuijin.chains.presets import INDUSTRY
+
+    cal = _calendar_for_overlap()
+    anchors = {"start": date(2024, 6, 14), "completion": date(2024, 6, 21), "production": None}
+    scheduled = chain_rules.schedule(INDUSTRY.nodes, anchors, cal)
+    deadlines = {key: s.deadline for key, s in scheduled.items()}
+    assert chain_rules.check_deadlines(INDUSTRY.nodes, deadlines) == []
+    assert scheduled["structure"].deadline == date(2024, 6, 14)
+    assert scheduled["structure"].how == "顺延"

@@ -179,7 +179,9 @@ def schedule(
     that date (the working day on or before it). Every other node is due when its earliest successor must
     begin: that successor's deadline less its duration in working days, worked backward (倒排). A node
     that reaches no dated anchor is scheduled forward from its predecessors (顺排): their latest deadline
-    plus its own duration. A node with neither stays without a deadline for people to fill in."""
+    plus its own duration. A node with neither stays without a deadline for people to fill in. Where
+    anchors lie too close together for the durations, a node is moved to its latest predecessor's
+    deadline (顺延), so a built chain always passes `check_deadlines`."""
     by_key = {node.key: node for node in nodes}
     after = successors(nodes)
     before = predecessors(nodes)
@@ -218,6 +220,14 @@ def schedule(
         assert latest.deadline is not None
         due = calendar.add_workdays(latest.deadline, node.duration)
         result[key] = Scheduled(due, latest.provisional or provisional(due), "顺排")
+    for key in order:  # anchors too close together (竣工 soon after 开工): never before a predecessor
+        mine = result[key]
+        if mine.deadline is None:
+            continue
+        ends = [result[k] for k in before[key] if result[k].deadline is not None]
+        latest = max(ends, key=lambda s: s.deadline or date.min, default=None)
+        if latest is not None and latest.deadline is not None and latest.deadline > mine.deadline:
+            result[key] = Scheduled(latest.deadline, latest.provisional, "顺延")
     return result
 
 

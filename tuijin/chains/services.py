@@ -81,6 +81,18 @@ def _lock_node(node: ChainNode) -> tuple[Chain, ChainNode]:
     return chain, node
 
 
+def _outside_calendar(day: date | None, what: str) -> str:
+    """A date the working-day calendar does not cover (lights, the Gantt and the approval clock count
+    working days from it), in words; "" when it is covered or empty."""
+    if day is None:
+        return ""
+    try:
+        current_calendar().is_provisional(day)
+    except ValueError as exc:
+        return f"{what} {day:%Y-%m-%d} 无法使用：{exc}，请检查日期。"
+    return ""
+
+
 def _spec(node: ChainNode) -> rules.NodeSpec:
     return rules.NodeSpec(
         key=node.key,
@@ -204,12 +216,17 @@ def chain_apply_template(
         raise ValidationError(
             {"template": f"本项目的推进链条已有进展（{blocker}），不能重新套用模板；请逐个调整节点。"}
         )
-    planned = build.plan_chain(
-        template_nodes,
-        anchors=build.anchor_dates(project, target=target),
-        calendar=current_calendar(),
-        unit_for=build.unit_matcher(matching_units(project.jurisdiction), project.responsible_unit_id),
-    )
+    try:
+        planned = build.plan_chain(
+            template_nodes,
+            anchors=build.anchor_dates(project, target=target),
+            calendar=current_calendar(),
+            unit_for=build.unit_matcher(matching_units(project.jurisdiction), project.responsible_unit_id),
+        )
+    except ValueError as exc:  # a target or planned date the working-day calendar does not cover
+        raise ValidationError(
+            {"target": f"无法倒排工期：{exc}。请检查倒排目标日期或项目的计划开工、竣工日期。"}
+        ) from exc
     if chain is None:
         chain = Chain(project=project)
     else:
@@ -359,6 +376,8 @@ def node_replan(
         raise ValidationError({"deadline": f"请填写“{node.name}”的完成时限。"})
     if deadline == node.deadline:
         raise ValidationError({"deadline": f"“{node.name}”的完成时限已是 {deadline:%Y-%m-%d}，没有变化。"})
+    if message := _outside_calendar(deadline, f"“{node.name}”的完成时限"):
+        raise ValidationError({"deadline": message})
     confirmed = chain.confirmed_at is not None
     if confirmed and not reason:
         raise ValidationError({"reason": f"推进计划已确认，调整“{node.name}”的完成时限须填写调整原因。"})
@@ -434,8 +453,11 @@ def _node_errors(node, project, actual, note, person, exempt_reason, unit, today
             errors["actual"] = (
                 f"“{node.name}”的实际日期取自项目阶段变更，请到项目页变更阶段（{rules.STAGE_NODES[node.stage]}）。"
             )
-        elif message := rules.check_actual(actual, today=_today(today), name=node.name):
-            errors["actual"] = message
+        else:
+            message = rules.check_actual(actual, today=_today(today), name=node.name)
+            message = message or _outside_calendar(actual, f"“{node.name}”的实际完成日期")
+            if message:
+                errors["actual"] = message
     if note is not KEEP and len((note or "").strip()) > 300:
         errors["note"] = f"“{node.name}”的备注不能超过 300 个字。"
     if exempt_reason is not KEEP and len((exempt_reason or "").strip()) > 200:
@@ -518,6 +540,8 @@ def _add(actor, chain, name, phase, after, deadline, unit, person, step, duratio
     unknown = [key for key in after if key not in by_key]
     if unknown:
         errors["after"] = "前置节点不存在：" + "、".join(unknown) + "。"
+    if message := _outside_calendar(deadline, f"“{name}”的完成时限" if name else "完成时限"):
+        errors["deadline"] = message
     if message := _check_unit(unit, chain.project):
         errors["responsible_unit"] = message
     if message := _check_person(person, chain.project):

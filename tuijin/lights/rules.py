@@ -219,7 +219,9 @@ def project_light(
         others = len(candidates) - 1
         reason = worst.reason
         if others:
-            reason += f"（另有 {others} 项滞后：红灯 {reds - (worst.color == 'red')} 项、黄灯 {yellows - (worst.color == 'yellow')} 项）"
+            counts = {"红灯": reds - (worst.color == "red"), "黄灯": yellows - (worst.color == "yellow")}
+            parts = "、".join(f"{label} {n} 项" for label, n in counts.items() if n)
+            reason += f"（另有 {others} 项滞后：{parts}）"
         return Light(worst.color, reason, worst.days, provisional, worst.node_id)
     open_nodes = [light for light in nodes if light.color == "green"]
     if project.stage == "producing" or (project.stage == "completed" and not open_nodes):
