@@ -138,6 +138,8 @@ class Project(models.Model):
             models.Index(fields=["jurisdiction", "stage"]),
             models.Index(fields=["jurisdiction", "category"]),
             models.Index(fields=["name"]),
+            # the list's default order: a page is read in index order, not sorted from every row in scope
+            models.Index(fields=["jurisdiction", "id"]),
         ]
 
     def __str__(self) -> str:

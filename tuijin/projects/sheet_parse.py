@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import rules
 from .sheet_columns import BY_KEY
@@ -34,6 +34,8 @@ EXCEL_EPOCH = date(1899, 12, 30)
 UNITS = {"亿元": Decimal(10000), "亿": Decimal(10000), "千万元": Decimal(1000), "千万": Decimal(1000)}
 UNITS |= {"万元": Decimal(1), "万": Decimal(1), "元": Decimal("0.0001")}
 _UNIT_SUFFIX = re.compile(r"(亿元|千万元|万元|亿|千万|万|元)$")
+_APPROXIMATE = re.compile(r"^约|左右$|多$")
+_THOUSANDS = re.compile(r"-?\d{1,3}(,\d{3})+(\.\d+)?")
 
 STAGE_ALIASES = {
     "投产": "producing",
@@ -156,16 +158,22 @@ def is_blank(value: Any) -> bool:
         return True
     if isinstance(value, str):
         text = value.strip()
-        return not text or (len(text) <= 4 and compact(text) in BLANK_MARKS)
+        return not text or (len(text) <= 4 and _is_blank_mark(text))
     return False
+
+
+@lru_cache(maxsize=4096)
+def _is_blank_mark(text: str) -> bool:
+    return compact(text) in BLANK_MARKS
 
 
 def parse_text(value: Any, *, max_length: int | None = None, label: str = "") -> str:
     if is_blank(value):
         return ""
     text = shown(value) if not isinstance(value, str) else value.strip()
-    # Excel's in-cell line breaks stay, other whitespace runs collapse
-    text = "\n".join(" ".join(line.split()) for line in text.splitlines()).strip()
+    if not text.isprintable() or "  " in text:  # (printable: no line break or whitespace but " ")
+        # Excel's in-cell line breaks stay, other whitespace runs collapse
+        text = "\n".join(" ".join(line.split()) for line in text.splitlines()).strip()
     if max_length is not None and len(text) > max_length:
         raise CellError(f"内容过长（{len(text)} 个字，最多 {max_length} 个字）：“{text[:20]}…”")
     return text
@@ -329,13 +337,15 @@ def _number_text(value: Any) -> tuple[str, Decimal | None]:
     """The digits of a numeric cell and the unit it names, if any."""
     if isinstance(value, int | float) and not isinstance(value, bool):
         return repr(value) if isinstance(value, float) else str(value), None
-    text = compact(str(value)).replace("¥", "").replace("￥", "")
-    text = re.sub(r"^约|左右$|多$", "", text)
+    text = compact(str(value))
+    if text.isascii() and text.isdigit():  # plain digits: nothing to strip
+        return text, None
+    text = _APPROXIMATE.sub("", text.replace("¥", "").replace("￥", ""))
     unit = None
     if match := _UNIT_SUFFIX.search(text):
         unit, text = UNITS[match[1]], text[: match.start()]
     # thousands separators: 1,234,567.8 (a comma typed as ，becomes , under NFKC)
-    if re.fullmatch(r"-?\d{1,3}(,\d{3})+(\.\d+)?", text):
+    if _THOUSANDS.fullmatch(text):
         text = text.replace(",", "")
     return text, unit
 
@@ -448,6 +458,7 @@ class FundingItem:
     note: str = ""
 
 
+_FUNDING_SPLIT = re.compile(r"[;；、\n]+|,(?!\d{3}(?:\D|$))")
 _FUNDING_ITEM = re.compile(
     r"^(?P<kind>.*?)[:：]?\s*(?P<amount>-?\d[\d,.]*\s*(?:亿元|千万元|万元|亿|千万|万|元)?)?$"
 )
@@ -470,7 +481,7 @@ def parse_funding(value: Any, *, unit: Decimal = Decimal(1)) -> list[FundingItem
         return []
     text = normalise(str(value))
     # items end at ；、 or a line break, or at a comma that is not a thousands separator
-    parts = re.split(r"[;；、\n]+|,(?!\d{3}(?:\D|$))", text)
+    parts = _FUNDING_SPLIT.split(text)
     items: list[FundingItem] = []
     for part in filter(None, (p.strip() for p in parts)):
         match = _FUNDING_ITEM.match(part)
@@ -529,8 +540,9 @@ def year_in(text: str) -> int | None:
 # One row
 
 
-@dataclass(frozen=True)
-class Cell:
+class Cell(NamedTuple):
+    """One cell as read (a named tuple: a sheet of 10,000 rows makes a quarter of a million of them)."""
+
     value: Any
     number_format: str = ""
 
@@ -548,15 +560,18 @@ class ParsedRow:
 TEXT_LIMITS = {"name": 120, "code": 40, "address": 160, "owner": 120}
 
 
-def _parse_cell(key: str, cell: Cell, unit: Decimal) -> Any:
+ONE = Decimal(1)
+LIST_KINDS = frozenset({"tags", "units", "funding"})
+
+
+def _parse_cell(key: str, value: Any, number_format: str, unit: Decimal) -> Any:
     kind = BY_KEY[key].kind
-    value = cell.value
     if kind == "money":
         return parse_money(value, unit=unit)
     if kind == "decimal":
         return parse_decimal(value)
     if kind == "date":
-        return parse_date(value, number_format=cell.number_format)
+        return parse_date(value, number_format=number_format)
     if kind == "choice":
         return CHOICE_PARSERS[key](value)
     if kind in ("tags", "units"):
@@ -568,6 +583,14 @@ def _parse_cell(key: str, cell: Cell, unit: Decimal) -> Any:
     return parse_text(value, max_length=TEXT_LIMITS.get(key))
 
 
+@lru_cache(maxsize=8192, typed=True)
+def _parse_cached(key: str, value: Any, number_format: str, unit: Decimal) -> Any:
+    """A sheet repeats its categories, stages, dates, units and leaders thousands of times: each distinct
+    cell is parsed once (lists kept as tuples; a cell in error is parsed again, exceptions are not kept)."""
+    parsed = _parse_cell(key, value, number_format, unit)
+    return tuple(parsed) if isinstance(parsed, list) else parsed
+
+
 def parse_row(
     cells: Mapping[str, Cell],
     *,
@@ -577,18 +600,27 @@ def parse_row(
     """Parse every mapped cell of a row. `units` gives money columns' units (→ 万元); `context` the
     category or plan type a sub-heading set, used where the row's own cell is blank."""
     row = ParsedRow()
+    units = units or {}
     for key, cell in cells.items():
+        value = cell.value
+        if value is None or (isinstance(value, str) and is_blank(value)):  # every parser: nothing
+            continue
+        unit = units.get(key, ONE)
         try:
-            value = _parse_cell(key, cell, (units or {}).get(key, Decimal(1)))
+            try:
+                parsed = _parse_cached(key, value, cell.number_format, unit)
+            except TypeError:  # not hashable
+                parsed = _parse_cell(key, value, cell.number_format, unit)
         except CellError as exc:
             row.errors[key] = exc.message
             continue
-        if value is None or value == "" or value == []:
+        if parsed is None or parsed == "" or parsed == [] or parsed == ():
             continue
-        if BY_KEY[key].kind == "date":
-            row.values[key], row.values[f"{key}_precision"] = value
+        kind = BY_KEY[key].kind
+        if kind == "date":
+            row.values[key], row.values[f"{key}_precision"] = parsed
         else:
-            row.values[key] = value
+            row.values[key] = list(parsed) if kind in LIST_KINDS else parsed
     for key, value in (context or {}).items():
         if key not in row.values and key not in row.errors:
             row.values[key] = value

@@ -15,6 +15,7 @@ sheet named after a category or plan type sets that context for its rows.
 from __future__ import annotations
 
 import io
+import itertools
 import re
 import zipfile
 from collections.abc import Callable, Iterator
@@ -23,8 +24,10 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from openpyxl.cell.read_only import ReadOnlyCell
 from openpyxl.reader.excel import ExcelReader
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter
+from openpyxl.utils.datetime import from_excel, from_ISO8601
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.xml.constants import SHARED_STRINGS, SHEET_MAIN_NS
 from openpyxl.xml.functions import iterparse
@@ -132,6 +135,7 @@ def read_bytes(file: Any, *, file_name: str) -> bytes:
 
 
 _SI, _T, _R = (f"{{{SHEET_MAIN_NS}}}{tag}" for tag in ("si", "t", "r"))
+_ROW, _C, _V, _IS = (f"{{{SHEET_MAIN_NS}}}{tag}" for tag in ("row", "c", "v", "is"))
 
 
 def _shared_strings(source) -> list[str]:
@@ -142,16 +146,22 @@ def _shared_strings(source) -> list[str]:
     for _, node in iterparse(source):
         if node.tag != _SI:
             continue
-        parts = []
-        for child in node:
-            if child.tag == _T:
-                parts.append(child.text or "")
-            elif child.tag == _R:
-                text = child.find(_T)
-                parts.append(text.text or "" if text is not None else "")
-        strings.append("".join(parts).replace("x005F_", ""))
+        strings.append(_text_of(node).replace("x005F_", ""))
         node.clear()
     return strings
+
+
+def _text_of(node) -> str:
+    """A string item's text (<si> or an inline <is>): its own <t> and its rich-text runs' <t>, as
+    openpyxl's `Text.content`."""
+    parts = []
+    for child in node:
+        if child.tag == _T:
+            parts.append(child.text or "")
+        elif child.tag == _R:
+            text = child.find(_T)
+            parts.append(text.text or "" if text is not None else "")
+    return "".join(parts)
 
 
 class _Reader(ExcelReader):
@@ -160,6 +170,106 @@ class _Reader(ExcelReader):
         if part is not None:
             with self.archive.open(part.PartName[1:]) as source:
                 self.shared_strings = _shared_strings(source)
+
+
+class _Cells:
+    """Reads a worksheet's rows straight from its XML: each row as (values, number formats), what
+    openpyxl's read-only `iter_rows()` gives as `cell.value` (data_only: a formula's cached value) and
+    `cell.number_format`, without a dict and a cell object per cell or a `Text` object per inline string
+    (an exported list of 10,000 projects has ~160,000 inline strings: that alone was a third of an import).
+    Missing rows come as empty rows and missing cells as None, as openpyxl fills them."""
+
+    def __init__(self, ws) -> None:
+        book = ws.parent
+        self.ws = ws
+        self.shared = ws._shared_strings
+        self.dates, self.durations = book._date_formats, book._timedelta_formats
+        self.epoch = book.epoch
+        self.number_formats: dict[int, str] = {}
+
+    def number_format(self, style: int) -> str:
+        if style not in self.number_formats:
+            self.number_formats[style] = ReadOnlyCell(self.ws, 1, 1, None, "n", style).number_format
+        return self.number_formats[style]
+
+    def value(self, cell) -> Any:
+        kind = cell.get("t", "n")
+        if kind == "inlineStr":
+            node = cell.find(_IS)
+            return _text_of(node) if node is not None else None
+        value = cell.findtext(_V) or None
+        if value is None:
+            return None
+        if kind == "n":
+            number = float(value) if "." in value or "E" in value or "e" in value else int(value)
+            style = int(cell.get("s") or 0)
+            if style in self.dates:
+                try:
+                    return from_excel(number, self.epoch, timedelta=style in self.durations)
+                except (OverflowError, ValueError):
+                    return "#VALUE!"
+            return number
+        if kind == "s":
+            return self.shared[int(value)]
+        if kind == "b":
+            return bool(int(value))
+        if kind == "d":
+            return from_ISO8601(value)
+        return value  # str (a formula's text), e (an error such as #N/A)
+
+    def rows(self) -> Iterator[tuple[tuple, tuple[str, ...]]]:
+        expected = 1
+        with self.ws.parent._archive.open(self.ws._worksheet_path) as source:
+            for _, node in iterparse(source):
+                if node.tag != _ROW:
+                    continue
+                number = _row_number(node.get("r"), expected)
+                if number < expected:  # a row out of order: openpyxl leaves it out too
+                    node.clear()
+                    continue
+                while expected < number:
+                    expected += 1
+                    yield (), ()
+                yield self._row(node)
+                node.clear()
+                expected = number + 1
+
+    def _row(self, node) -> tuple[tuple, tuple[str, ...]]:
+        values: list[Any] = []
+        formats: list[str] = []
+        column = 0
+        for cell in node:
+            if cell.tag != _C:
+                continue
+            ref = cell.get("r")
+            column = column_index_from_string(ref.rstrip("0123456789")) if ref else column + 1
+            value = self.value(cell)
+            # number formats matter for dates (yyyy"年"m"月" means a month) and typed decimals (2024.10)
+            # only; looking a cell's style up costs, so only those cells pay for it
+            typed = isinstance(value, datetime | float)
+            number_format = self.number_format(int(cell.get("s") or 0)) if typed else ""
+            if column > len(values):
+                missing = column - 1 - len(values)
+                values += [None] * missing
+                formats += [""] * missing
+                values.append(value)
+                formats.append(number_format)
+            elif column >= 1:  # a column again or out of order: the later cell wins, as in openpyxl
+                values[column - 1], formats[column - 1] = value, number_format
+        # as openpyxl: the row ends at its last cell
+        return tuple(values[:column]), tuple(formats[:column])
+
+
+def _row_number(text: str | None, expected: int) -> int:
+    if not text:
+        return expected
+    try:
+        return int(text)
+    except ValueError:
+        number = float(text)
+        if not number.is_integer():
+            raise
+        return int(number)
 
 
 def _open(data: bytes, file_name: str):
@@ -184,7 +294,8 @@ def _texts(values: tuple) -> list[str]:
 
 
 def _filled(values: tuple) -> list[int]:
-    return [i for i, v in enumerate(values) if not parse.is_blank(v)]
+    is_blank = parse.is_blank
+    return [i for i, v in enumerate(values) if v is not None and not (isinstance(v, str) and is_blank(v))]
 
 
 def _known(text: str, guess: Guess) -> bool:
@@ -263,9 +374,11 @@ def _is_column_numbers(values: tuple) -> bool:
 # Reading one sheet
 
 
-def _furniture(values: tuple, row_number: int, sheet: str, guess_keys: dict[str, int]) -> Skipped | None:
-    """A row that is not a project: a subtotal row or a sub-heading (returned with its context)."""
-    filled = _filled(values)
+def _furniture(
+    values: tuple, row_number: int, sheet: str, guess_keys: dict[str, int], filled: list[int]
+) -> Skipped | None:
+    """A row that is not a project: a subtotal row or a sub-heading (returned with its context);
+    `filled`: the indexes of the row's filled cells."""
     first = _text(values[filled[0]]) if filled else ""
     leading = [_text(values[i]) for i in filled[:3]]
     if any(text and parse.is_subtotal(text) for text in leading):
@@ -292,13 +405,13 @@ def _is_numeral(text: str) -> bool:
 
 
 def _read_table(ws, guess: Guess) -> Table | None:
-    ws.reset_dimensions()  # some writers store a wrong dimension; read what is there
-    rows_iter: Iterator = ws.iter_rows()
+    # every row the sheet holds, whatever dimension its writer stored
+    rows_iter: Iterator[tuple[tuple, tuple[str, ...]]] = _Cells(ws).rows()
     head: list[tuple] = []
     formats: list[tuple] = []
-    for row in rows_iter:
-        head.append(tuple(c.value for c in row))
-        formats.append(_formats(row))
+    for values, fmt in rows_iter:
+        head.append(values)
+        formats.append(fmt)
         if len(head) >= HEADER_SEARCH_ROWS:
             break
     header_index = _header_row(head, guess)
@@ -321,23 +434,11 @@ def _read_table(ws, guess: Guess) -> Table | None:
     context = _sheet_context(ws.title)
     number = last_header + 1
     pending = list(zip(head[last_header + 1 :], formats[last_header + 1 :], strict=True))
-    for values, fmt in _chain(pending, rows_iter):
+    for values, fmt in itertools.chain(pending, rows_iter):
         number += 1
         if not _add_row(table, values, fmt, number, context, guess_keys):
             break
     return table
-
-
-def _chain(pending: list, rows_iter: Iterator) -> Iterator[tuple[tuple, tuple]]:
-    yield from pending
-    for row in rows_iter:
-        yield tuple(c.value for c in row), _formats(row)
-
-
-def _formats(row: tuple) -> tuple[str, ...]:
-    """Number formats matter for dates (yyyy"年"m"月" means a month) and typed decimals (2024.10) only;
-    looking a cell's style up costs, so only those cells pay for it."""
-    return tuple(c.number_format if isinstance(c.value, datetime | float) else "" for c in row)
 
 
 def _read_above_header(table: Table, rows: list[tuple]) -> None:
@@ -388,7 +489,7 @@ def _add_row(
     if number == table.header_rows[1] + 1 and _is_column_numbers(values):
         table.skipped.append(Skipped(table.sheet, number, "", "栏次行"))
         return True
-    skipped = _furniture(values, number, table.sheet, guess_keys)
+    skipped = _furniture(values, number, table.sheet, guess_keys, filled)
     if skipped is not None:
         table.skipped.append(skipped)
         if skipped.reason == "分类标题行":
@@ -396,7 +497,7 @@ def _add_row(
         return True
     if len(table.rows) >= MAX_DATA_ROWS:
         raise SheetError(f"工作表“{table.sheet}”的数据行超过 {MAX_DATA_ROWS} 行，请分成几个文件导入。")
-    cells = tuple(parse.Cell(value, fmt) for value, fmt in zip(values, formats, strict=True))
+    cells = tuple(map(parse.Cell, values, formats))
     table.rows.append(RawRow(sheet=table.sheet, number=number, cells=cells, context=dict(context)))
     return True
 
