@@ -129,9 +129,7 @@ class ChainsImport:
 
     def check(self) -> None:
         if self.root is None:
-            self.ctx.error(
-                ("root",), f"根辖区 {self.ctx.root} 在系统中不存在，文件中也没有建立它的 organisation 数据段"
-            )
+            self.ctx.root_missing()
             return
         self.file_templates: dict[tuple[str, str], int] = {}
         for i, template in enumerate(self.data.templates):

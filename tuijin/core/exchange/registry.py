@@ -133,6 +133,10 @@ class ImportContext:
     def error(self, loc: tuple[str | int, ...], message: str) -> None:
         self.errors.append(ExchangeIssue(format_path(loc), message))
 
+    def root_missing(self) -> None:
+        """The error a section reports when the root jurisdiction is neither in the system nor in the file."""
+        self.error(("root",), f"根辖区 {self.root} 在系统中不存在，文件中也没有建立它的 organisation 数据段")
+
     def deny(self, what: str) -> None:
         if what not in self.denied:
             self.denied.append(what)

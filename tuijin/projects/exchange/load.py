@@ -122,9 +122,7 @@ class LibraryImport:
 
     def check(self) -> None:
         if self.root is None:
-            self.ctx.error(
-                ("root",), f"根辖区 {self.ctx.root} 在系统中不存在，文件中也没有建立它的 organisation 数据段"
-            )
+            self.ctx.root_missing()
             return
         seen: dict[str, int] = {}
         for i, tag in enumerate(self.data.tags):
