@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from tuijin.core.access import can, get_for_action, get_readable, require
-from tuijin.projects.detail_views import _apply as put_errors_beside_fields
+from tuijin.core.form_posts import errors_beside_fields, post_form
 from tuijin.projects.models import Project
 from tuijin.projects.selectors import PROJECT_RELATED, project_readable
 
@@ -37,20 +37,6 @@ from .models import ChainNode, ChainTemplate, NodeEvidence, TemplateNode
 
 def _chain_url(project_id: int, anchor: str = "") -> str:
     return reverse("chains:project", args=[project_id]) + (f"#{anchor}" if anchor else "")
-
-
-def _post(request, form, *, write, done: str, again):
-    """Validate, call the service (`write(data)` returns the success message), redirect to `done`;
-    on errors, the form's or the service's, `again()` renders the page with them (400)."""
-    if form.is_valid():
-        try:
-            message = write(form.cleaned_data)
-        except ValidationError as exc:
-            put_errors_beside_fields(form, exc)
-        else:
-            messages.success(request, message)
-            return redirect(done)
-    return again()
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -114,7 +100,7 @@ def _managed(request, project_id: int) -> Project:
 
 
 def _chain_post(request, project: Project, form, *, key: str, anchor: str, write):
-    return _post(
+    return post_form(
         request,
         form,
         write=write,
@@ -280,7 +266,7 @@ def _node_for(request, pk: int, action: str) -> ChainNode:
 
 
 def _node_post(request, node: ChainNode, form, *, key: str, write):
-    return _post(
+    return post_form(
         request,
         form,
         write=write,
@@ -468,7 +454,7 @@ def template_copy(request, pk: int):
                 actor=request.user, template=template, name=form.cleaned_data["name"]
             )
         except ValidationError as exc:
-            put_errors_beside_fields(form, exc)
+            errors_beside_fields(form, exc)
         else:
             messages.success(request, f"已复制为本辖区模板“{copy.name}”，可以修改节点了。")
             return redirect(_template_url(copy))
@@ -485,7 +471,7 @@ def template_edit(request, pk: int):
         services.template_update(actor=request.user, template=template, **data)
         return "模板已保存。"
 
-    return _post(
+    return post_form(
         request,
         form,
         write=write,
@@ -511,7 +497,7 @@ def template_node_save(request, pk: int, node_pk: int | None = None):
         saved = services.template_node_save(actor=request.user, template=template, node=node, **data)
         return f"节点“{saved.name}”已保存。"
 
-    return _post(
+    return post_form(
         request,
         form,
         write=write,

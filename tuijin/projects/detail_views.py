@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from tuijin.core.access import can, get_for_action, require, scope
+from tuijin.core.form_posts import errors_beside_fields, post_form
 from tuijin.org.models import Jurisdiction
 
 from . import rules, selectors, services
@@ -29,24 +30,6 @@ from .forms import (
     StageForm,
 )
 from .models import Handover, Project
-
-
-def _apply(form, exc: ValidationError, extra: dict | None = None) -> list[str]:
-    """Put a service's errors beside the form's fields; return those no field of the form shows."""
-    rest: list[str] = []
-    by_field = exc.error_dict if hasattr(exc, "error_dict") else {None: exc.error_list}
-    for field, errors in by_field.items():
-        messages_ = [message for error in errors for message in error.messages]
-        if field in form.fields:
-            for message in messages_:
-                form.add_error(field, message)
-        elif extra is not None and field in extra:
-            extra[field].extend(messages_)
-        else:
-            rest.extend(messages_)
-    for message in rest:
-        form.add_error(None, message)
-    return rest
 
 
 def _detail_url(project: Project, anchor: str = "") -> str:
@@ -113,18 +96,15 @@ def _for_action(request, pk: int, action: str) -> Project:
 
 
 def _post_form(request, project: Project, form, *, key: str, anchor: str, write):
-    """The page's small forms: a valid form goes to `write(data)` (a service call returning the success
-    message) and back to the project page at `anchor`; errors, the form's or the service's, show beside
-    the fields on the page again (400)."""
-    if form.is_valid():
-        try:
-            message = write(form.cleaned_data)
-        except ValidationError as exc:
-            _apply(form, exc)
-        else:
-            messages.success(request, message)
-            return redirect(_detail_url(project, anchor))
-    return _render_detail(request, project, bound={key: form}, status=400)
+    """The page's small forms: back to the project page at `anchor`, or the page again with the errors
+    beside the fields (`core.form_posts.post_form`)."""
+    return post_form(
+        request,
+        form,
+        write=write,
+        done=_detail_url(project, anchor),
+        again=lambda: _render_detail(request, project, bound={key: form}, status=400),
+    )
 
 
 @login_required
@@ -292,7 +272,7 @@ def create(request):
                 stage=form.cleaned_data["stage"],
             )
         except ValidationError as exc:
-            _apply(form, exc, {"funding": funding_errors})
+            errors_beside_fields(form, exc, {"funding": funding_errors})
         else:
             messages.success(request, f"项目“{project.name}”已保存。")
             return redirect(_detail_url(project))
@@ -339,7 +319,7 @@ def edit(request, pk: int):
                 **extra,
             )
         except ValidationError as exc:
-            _apply(form, exc, {"funding": funding_errors})
+            errors_beside_fields(form, exc, {"funding": funding_errors})
         else:
             messages.success(request, f"项目“{project.name}”已保存。")
             return redirect(_detail_url(project))
