@@ -59,6 +59,9 @@ INSTALLED_APPS = [
     "tuijin.projects",
     "tuijin.chains",
     "tuijin.lights",
+    "tuijin.documents",
+    "tuijin.reports",
+    "tuijin.problems",
     "tuijin.dashboard",
     "tuijin.demo",
 ]

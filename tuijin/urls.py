@@ -19,6 +19,8 @@ urlpatterns = [
     path("projects/", include("tuijin.projects.urls")),
     path("chains/", include("tuijin.chains.urls")),
     path("lights/", include("tuijin.lights.urls")),
+    path("reports/", include("tuijin.reports.urls")),
+    path("problems/", include("tuijin.problems.urls")),
     path("calendar/", include("tuijin.core.calendar_urls")),
     path("rulesets/", include("tuijin.core.ruleset_urls")),
     path("tasks/", include("tuijin.core.task_urls")),

@@ -1,0 +1,3 @@
+"""Models of documents."""
+
+from django.db import models  # noqa: F401

@@ -1,0 +1,3 @@
+"""Models of problems."""
+
+from django.db import models  # noqa: F401

@@ -1,0 +1,4 @@
+"""URLs of problems."""
+
+app_name = "problems"
+urlpatterns: list = []
