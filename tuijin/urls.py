@@ -3,6 +3,7 @@ from django.contrib.auth.views import LogoutView
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from tuijin.dashboard.todo_views import todo, todo_count
 from tuijin.dashboard.views import home
 from tuijin.org.views import TuijinLoginView, password_change
 
@@ -12,6 +13,8 @@ admin.site.index_title = "参考数据维护"
 
 urlpatterns = [
     path("", home, name="home"),
+    path("todo/", todo, name="todo"),
+    path("todo/count/", todo_count, name="todo_count"),
     path("login/", TuijinLoginView.as_view(), name="login"),
     path("logout/", LogoutView.as_view(), name="logout"),
     path("accounts/password/", password_change, name="password_change"),
@@ -24,6 +27,7 @@ urlpatterns = [
     path("calendar/", include("tuijin.core.calendar_urls")),
     path("rulesets/", include("tuijin.core.ruleset_urls")),
     path("tasks/", include("tuijin.core.task_urls")),
+    path("ledger/", include("tuijin.core.ledger_urls")),
     # Django admin's own login and password pages would bypass the lock-out and the password rules
     path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
     path("admin/password_change/", RedirectView.as_view(pattern_name="password_change")),

@@ -8,5 +8,12 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         # Each part of core registers its scopes, actions, signal handlers and tasks here.
-        from . import calendar_permissions, ruleset_permissions, task_permissions, tasks  # noqa: F401
+        from . import (  # noqa: F401
+            calendar_permissions,
+            ledger_permissions,  # the sealed ledger
+            ledger_tasks,
+            ruleset_permissions,
+            task_permissions,
+            tasks,
+        )
         from .exchange import services as exchange_services  # noqa: F401  (exchange section and actions)

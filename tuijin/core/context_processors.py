@@ -9,6 +9,8 @@ def site(request):
     if user is not None and user.is_authenticated:
         context["nav"] = nav_for(user, request.path)
         context["calendar_banner"] = _calendar_banner(user)
+        # the to-do badge: known on the pages that gathered the to-do list, else loaded after the page
+        context["todo_count"] = getattr(request, "_todo_count", None)
     return context
 
 

@@ -193,3 +193,59 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker_id} {self.last_seen:%Y-%m-%d %H:%M:%S}"
+
+
+# ---------------------------------------------------------------------------------------------------
+# The sealed ledger (DESIGN.md "Trust"): closing a period seals its records per jurisdiction.
+
+
+class Seal(models.Model):
+    """The hashes of one period's records of one kind in one jurisdiction (e.g. the accepted weekly
+    reports of 东湖区 in 2024-W23), folded into a chain, and linked to the previous seal of the same
+    (jurisdiction, kind): `tuijin ledger verify` recomputes both and compares them with the records now.
+    Append-only: a period sealed again after a correction gets a new seal that supersedes the old one
+    (kept). See docs/ledger.md and tuijin/core/rules/ledger.py."""
+
+    kind = models.CharField("封存类别", max_length=40)
+    jurisdiction = models.ForeignKey(
+        "org.Jurisdiction", verbose_name="辖区", on_delete=models.PROTECT, related_name="seals"
+    )
+    period_key = models.CharField("期间", max_length=20)  # "2024-W23" | "2024-06"
+    sequence = models.PositiveIntegerField("序号")  # 1, 2, … per (jurisdiction, kind)
+    entries = models.JSONField("记录哈希", default=list)  # [[record id, sha256], …] in record-id order
+    record_count = models.PositiveIntegerField("记录数")
+    chain_hash = models.CharField("链哈希", max_length=64)
+    prev_seal_hash = models.CharField("前一封存哈希", max_length=64, blank=True)
+    seal_hash = models.CharField("封存哈希", max_length=64, unique=True)
+    supersedes = models.ForeignKey(
+        "self",
+        verbose_name="取代的封存",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="superseded_by",
+    )
+    reason = models.CharField("说明", max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="封存人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("封存时间")
+
+    class Meta:
+        verbose_name = "封存记录"
+        verbose_name_plural = "封存记录"
+        ordering = ["jurisdiction_id", "kind", "sequence"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["jurisdiction", "kind", "sequence"], name="seal_sequence_once_per_chain"
+            ),
+        ]
+        indexes = [models.Index(fields=["kind", "jurisdiction", "period_key"], name="seal_period")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.period_key} 第{self.sequence}次封存"

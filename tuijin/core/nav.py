@@ -16,17 +16,34 @@ class NavItem:
     group: str = ""  # entries of one group share a drop-down (GROUP_ICONS)
 
 
-GROUP_ICONS = {"挂图作战": "traffic-lights", "组织机构": "sitemap", "系统设置": "settings"}
+GROUP_ICONS = {
+    "填报": "file-pencil",
+    "挂图作战": "traffic-lights",
+    "问题闭环": "alert-triangle",
+    "组织机构": "sitemap",
+    "系统设置": "settings",
+}
 
 
 NAV: list[NavItem] = [
     NavItem("首页", "home", "home", None),
+    NavItem("我的待办", "todo", "checklist", None),
     NavItem("项目库", "projects:list", "building-skyscraper", "projects.view"),
     NavItem("年度计划", "projects:plans", "calendar-stats", "projects.view_plans"),
+    NavItem("周报填报", "reports:weekly", "file-pencil", "reports.view", group="填报"),
+    NavItem("月报填报", "reports:monthly", "calendar-event", "reports.view", group="填报"),
+    NavItem("报告审批", "reports:approvals", "checks", "reports.approve", group="填报"),
+    NavItem("周报审核", "reports:review_weekly", "clipboard-check", "reports.review", group="填报"),
+    NavItem("月报审核", "reports:review_monthly", "clipboard-list", "reports.review", group="填报"),
+    NavItem("导出周报一览表", "reports:export", "file-export", "reports.view", group="填报"),
+    NavItem("问题清单", "problems:list", "alert-triangle", "problems.view", group="问题闭环"),
+    NavItem("四单", "problems:slips", "file-certificate", "problems.view", group="问题闭环"),
+    NavItem("四单文书模板", "problems:templates", "template", "documents.manage_templates", group="问题闭环"),
     NavItem("亮灯看板", "lights:board", "traffic-lights", "lights.view", group="挂图作战"),
     NavItem("应开未开", "lights:should_start", "clock-exclamation", "lights.view", group="挂图作战"),
     NavItem("应竣未竣", "lights:should_finish", "calendar-due", "lights.view", group="挂图作战"),
     NavItem("临期节点", "lights:due", "alarm", "lights.view", group="挂图作战"),
+    NavItem("迟报缺报", "lights:reports", "file-alert", "lights.view", group="挂图作战"),
     NavItem("亮灯趋势", "lights:trend", "chart-line", "lights.view", group="挂图作战"),
     NavItem("审批时限", "chains:clocks", "hourglass", "chains.view", group="挂图作战"),
     NavItem("开工推进计划表", "chains:export", "file-spreadsheet", "chains.export_plan", group="挂图作战"),
@@ -40,6 +57,7 @@ NAV: list[NavItem] = [
     NavItem("账号管理", "org:accounts", "user-cog", "org.view_accounts", group="系统设置"),
     NavItem("登录与访问记录", "org:audit", "shield-lock", "org.view_audit", group="系统设置"),
     NavItem("后台任务", "tasks:index", "clock-cog", "core.view_tasks", group="系统设置"),
+    NavItem("封存记录", "ledger:index", "lock", "core.view_ledger", group="系统设置"),
 ]
 
 

@@ -333,6 +333,12 @@ def wipe_library(root: Jurisdiction) -> int:
     count = projects.count()
     if not count:
         return 0
+    from .problems import wipe_problems  # issue 5: problems and slips point at the projects
+
+    wipe_problems(root)
+    from .reports import wipe_reports  # issue 5: reports point at the projects
+
+    wipe_reports(root)
     plans = AnnualPlan.objects.filter(**under)
     of_projects = {"project__in": projects.values("pk")}
     ids = {"id__in": projects.values("pk")}

@@ -1,0 +1,184 @@
+"""The sealed ledger's arithmetic (DESIGN.md "Trust"): canonical serialisation, record hashes, the hash
+chain of a seal, the chain of seals, period keys, and the comparison of a seal with the records now.
+
+Pure: standard library only (import-linter forbids Django here); no clock.
+
+- A record is hashed as sha256 over its canonical JSON: sorted keys, no spaces, UTF-8, Decimal as its
+  plain normalised digits ("1.50" and "1.5" are the same amount on SQLite and PostgreSQL), dates and
+  datetimes as ISO text (datetimes in UTC), so the same data hashes the same on every database.
+- A seal's chain starts from sha256("<kind>|<jurisdiction code>|<period key>") and folds each record in
+  record-id order: chain = sha256("<chain>|<record id>|<record hash>").
+- A seal's own hash covers its kind, jurisdiction, period, sequence number, chain hash and the previous
+  seal's hash, so seals of one (jurisdiction, kind) form a chain too: deleting or editing a seal breaks
+  the link of the next one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+from uuid import UUID
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ValueError(f"无法封存非有限数值 {value}")
+        text = format(value.normalize(), "f")
+        return "0" if text in ("-0", "0") else text
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(UTC)
+        return value.isoformat()
+    if isinstance(value, (date, time)):
+        return value.isoformat()
+    if isinstance(value, UUID):
+        return str(value)
+    if isinstance(value, Enum):
+        return _plain(value.value)
+    if isinstance(value, (set, frozenset)):
+        return sorted(_plain(v) for v in value)
+    if isinstance(value, bytes):
+        return value.hex()
+    raise TypeError(f"无法封存 {type(value).__name__} 类型的值")
+
+
+def canonical_json(data: Any) -> str:
+    """The one serialisation of a record's sealed fields."""
+    return json.dumps(
+        data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_plain, allow_nan=False
+    )
+
+
+def sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def record_hash(data: dict[str, Any]) -> str:
+    return sha256(canonical_json(data))
+
+
+def id_key(record_id: Any) -> tuple[int, int, str]:
+    """Record ids sort numerically when they are numbers, else as text."""
+    text = str(record_id)
+    if text.lstrip("-").isdigit():
+        return (0, int(text), "")
+    return (1, 0, text)
+
+
+def chain_start(kind: str, jurisdiction_code: str, period_key: str) -> str:
+    return sha256(f"{kind}|{jurisdiction_code}|{period_key}")
+
+
+def chain_hash(start: str, entries: Iterable[tuple[str, str]]) -> str:
+    """Fold (record id, record hash) pairs, already in id order, into the seal's chain value."""
+    value = start
+    for record_id, digest in entries:
+        value = sha256(f"{value}|{record_id}|{digest}")
+    return value
+
+
+def hashed_entries(records: Iterable[tuple[Any, dict[str, Any]]]) -> list[tuple[str, str]]:
+    """(record id, record hash) for each record, in id order; a repeated id is an error of the source."""
+    entries = sorted(((str(rid), record_hash(data)) for rid, data in records), key=lambda e: id_key(e[0]))
+    ids = [rid for rid, _ in entries]
+    if len(ids) != len(set(ids)):
+        raise ValueError("封存来源返回了重复的记录编号")
+    return entries
+
+
+def seal_hash(
+    *, kind: str, jurisdiction_code: str, period_key: str, sequence: int, chain: str, prev_seal_hash: str
+) -> str:
+    return sha256(f"seal|{kind}|{jurisdiction_code}|{period_key}|{sequence}|{chain}|{prev_seal_hash}")
+
+
+# ---------------------------------------------------------------------------------------------------
+# Comparing a seal with the records now
+
+
+CHANGED = "changed"
+DELETED = "deleted"
+ADDED = "added"
+
+
+@dataclass(frozen=True)
+class RecordDifference:
+    record_id: str
+    what: str  # CHANGED | DELETED | ADDED
+
+
+def compare(sealed: Iterable[tuple[str, str]], current: Iterable[tuple[str, str]]) -> list[RecordDifference]:
+    """What differs between a seal's entries and the records' hashes now, in record-id order."""
+    before = dict(sealed)
+    now = dict(current)
+    differences = []
+    for rid in sorted(before.keys() | now.keys(), key=id_key):
+        if rid not in now:
+            differences.append(RecordDifference(rid, DELETED))
+        elif rid not in before:
+            differences.append(RecordDifference(rid, ADDED))
+        elif before[rid] != now[rid]:
+            differences.append(RecordDifference(rid, CHANGED))
+    return differences
+
+
+# ---------------------------------------------------------------------------------------------------
+# Period keys: "2024-W23" (ISO week) and "2024-06" (month)
+
+_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+@dataclass(frozen=True)
+class Period:
+    key: str
+    kind: str  # "week" | "month"
+    start: date
+    end: date  # inclusive
+
+    @property
+    def label(self) -> str:
+        if self.kind == "week":
+            year, week = self.key.split("-W")
+            return (
+                f"{year}年第{int(week)}周（{self.start.month}月{self.start.day}日—"
+                f"{self.end.month}月{self.end.day}日）"
+            )
+        return f"{self.start.year}年{self.start.month}月"
+
+
+def week_key(day: date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def month_key(day: date) -> str:
+    return f"{day.year}-{day.month:02d}"
+
+
+def parse_period(key: str) -> Period:
+    """A period key, checked: raises ValueError with a Chinese message naming the expected form."""
+    key = (key or "").strip()
+    if m := _WEEK.match(key):
+        year, week = int(m.group(1)), int(m.group(2))
+        try:
+            start = date.fromisocalendar(year, week, 1)
+        except ValueError:
+            raise ValueError(f"期间“{key}”无效：{year} 年没有第 {week} 周") from None
+        return Period(key=key, kind="week", start=start, end=start + timedelta(days=6))
+    if m := _MONTH.match(key):
+        year, month = int(m.group(1)), int(m.group(2))
+        if not 1 <= month <= 12:
+            raise ValueError(f"期间“{key}”无效：月份应为 01–12")
+        start = date(year, month, 1)
+        following = date(year + month // 12, month % 12 + 1, 1)
+        return Period(key=key, kind="month", start=start, end=following - timedelta(days=1))
+    raise ValueError(f"期间“{key}”格式不对：周写作 2024-W23，月写作 2024-06")
