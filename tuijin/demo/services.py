@@ -231,7 +231,6 @@ def _district_library(district: Jurisdiction, admin: User, today: date, seed: in
     write_library(library.stories, {district.pk: plan}, recorder=admin, today=today)
     lights = chains_and_lights(library.stories, recorder=admin, today=today, seed=seed, root=district)
     from tuijin.demo.problems import demo_problems  # issue 5: the problem closed loop
-
     from tuijin.demo.reports import demo_reports  # issue 5: weekly and monthly reports
 
     return [

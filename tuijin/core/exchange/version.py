@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 FORMAT_NAME = "tuijin-exchange"
-FORMAT_VERSION: tuple[int, int] = (1, 2)
+FORMAT_VERSION: tuple[int, int] = (1, 3)
 
 # (version, what it added), oldest first.
 HISTORY: list[tuple[str, str]] = [
@@ -22,6 +22,11 @@ HISTORY: list[tuple[str, str]] = [
     (
         "1.2",
         "推进链条：本辖区的链条模板、项目的推进链条（含节点、时限与原定时限、确认、时限调整）；亮灯不交换，导入后计算",
+    ),
+    (
+        "1.3",
+        "报表与问题：周报月报（含全部版本、代填）、现场照片说明信息与监控链接；问题（含办理记录、佐证材料说明信息）、"
+        "四单（编号、签收）；月报的完成投资即项目库的月度完成投资（来源“月报”）",
     ),
 ]
 
