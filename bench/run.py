@@ -45,6 +45,7 @@ from harness import (
     run_wrk,
 )
 from lights_steps import BOARD_TARGET_MS, lights_step, lights_targets
+from reports_bench import reports_steps, reports_targets
 from steps import export_step, import_step
 
 MEDIAN_TARGET_MS = 20.0
@@ -113,6 +114,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         action="store_true",
         help="只测亮灯计算：1 万个项目的演示数据复制成 10 万个，从零计算、同日重算、次日重算及内存峰值（不测页面）",
     )
+    parser.add_argument(
+        "--reports-only",
+        action="store_true",
+        help="只测周报（issue 5）：周五集中报送（200 个单位 × 50 个项目，16 个连接）和 1,000 个项目的周报一览表导出，不测页面",
+    )
+    parser.add_argument("--skip-reports", action="store_true", help="不测周报报送与一览表导出")
     args = parser.parse_args(argv)
     if args.lights_100k and args.smoke:
         parser.error("--lights-100k 不能与 --smoke 同用")
@@ -197,7 +204,7 @@ class Result:
     memory: dict
     steps: list[dict]
     notes: list[str]
-    floor: dict
+    floor: dict | None
 
 
 def bench_database(db: str, args: argparse.Namespace) -> Result:
@@ -210,6 +217,9 @@ def bench_database(db: str, args: argparse.Namespace) -> Result:
         steps = server.prepare(args.projects)
         notes += [f"[{db}] {s['note']}" for s in steps if s["note"]]
         server.start()
+        if args.reports_only:
+            steps += _reports(server, args, notes)
+            return Result([], _memory(server), steps, notes, None)
         cookie = cookie_header(login(server.base_url))
         pages = _pages(server, cookie, notes)
         for page in pages:
@@ -231,11 +241,23 @@ def bench_database(db: str, args: argparse.Namespace) -> Result:
         steps.append(exported)
         steps.append(import_step(server))
         notes += [f"[{db}] {s['note']}" for s in steps[-2:] if s["note"]]
+        if not args.skip_reports:
+            steps += _reports(server, args, notes)
         return Result(runs, _memory(server), steps, notes, floor)
     except BenchError as exc:
         raise BenchError(f"{exc}\n--- gunicorn log ({db}) ---\n{server.log_tail()}") from exc
     finally:
         server.close()
+
+
+def _reports(server: Server, args: argparse.Namespace, notes: list[str]) -> list[dict]:
+    """Issue 5: the Friday rush over HTTP (exactly once counted in the database) and the weekly table's
+    Word and Excel export (bench/reports_bench.py)."""
+    _log(f"[{server.db}] 周报集中报送与一览表导出 / Friday rush and weekly table …")
+    server.wait_idle()
+    rows, _ = reports_steps(server, smoke=args.smoke)
+    notes += [f"[{server.db}] {s['name']}: {s['note']}" for s in rows if s["ok"] is False]
+    return rows
 
 
 def _pages(server: Server, cookie: str, notes: list[str]) -> list[Page]:
@@ -406,6 +428,7 @@ def targets(
                     _target(f"{db} {step['name']} (s)", limit, step["seconds"] if step["ok"] else None)
                 )
         rows += lights_targets(steps, db, hundred_k=False)
+        rows += reports_targets(steps, db)
     rows.append(_target("1,000,000 add_workdays calls (s)", WORKDAYS_TARGET_S, work.get("seconds")))
     return rows
 
@@ -542,7 +565,8 @@ def main(argv: list[str] | None = None) -> int:
             rss[db] = result.memory
             steps += result.steps
             notes += result.notes
-            floors.append(result.floor)
+            if result.floor is not None:
+                floors.append(result.floor)
     except BenchError as exc:
         _log(f"基准运行失败 / benchmark broken:\n{exc}")
         return 2
