@@ -27,6 +27,7 @@ ROWS = [
     Row("lights:wall", "GET", lambda w: "/lights/wall/", READERS),
     Row("lights:trend", "GET", lambda w: "/lights/trend/", READERS),
     Row("lights:due", "GET", lambda w: "/lights/due/", READERS),
+    Row("lights:reports", "GET", lambda w: "/lights/reports/", READERS),
     Row("lights:override_project", "GET", lambda w: f"/lights/override/project/{_project(w).pk}/", ADMIN),
     Row(
         "lights:override_project",

@@ -20,7 +20,7 @@ from tests.browser.conftest import SCREENSHOTS, _seed_level_tags, screenshot
 pytestmark = pytest.mark.browser
 
 TODAY = date(2024, 6, 30)
-LATE = re.compile(r"超期 \d+ 个工作日|应开未开|应竣未竣")
+LATE = re.compile(r"超期 \d+ 个工作日|应开未开|应竣未竣|投资滞后|周报缺报")
 TOTALS = ("red", "yellow", "green", "done", "total")  # board cards #total-red … #total-all, wall #wall-red …
 
 
@@ -97,6 +97,7 @@ def _red_project_to_follow():
         and not light.node.stage
         and late[light.project_id] == 1
         and not (light.should_start or light.should_finish)
+        and not (light.investment_behind or light.reports_missing)
     ]
     assert candidates, "演示数据里应有只因一个可填报节点超期而亮红灯的项目"
     candidates.sort(key=lambda light: (-red_per_unit[light.project.responsible_unit_id], light.project_id))

@@ -229,15 +229,17 @@ def _district_library(district: Jurisdiction, admin: User, today: date, seed: in
     )
     plan = plan_for(context, library, today=today)
     write_library(library.stories, {district.pk: plan}, recorder=admin, today=today)
-    lights = chains_and_lights(library.stories, recorder=admin, today=today, seed=seed, root=district)
     from tuijin.demo.problems import demo_problems  # issue 5: the problem closed loop
     from tuijin.demo.reports import demo_reports  # issue 5: weekly and monthly reports
 
+    # reports before the lights, so the stored lights already read them (missing and late weeks)
+    reports = demo_reports(district, today=today, seed=seed)
+    lights = chains_and_lights(library.stories, recorder=admin, today=today, seed=seed, root=district)
     return [
         _plan_line(district.name, today.year, library),
         *lights,
         demo_problems(district, today=today),
-        demo_reports(district, today=today, seed=seed),
+        reports,
     ]
 
 

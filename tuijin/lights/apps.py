@@ -14,3 +14,7 @@ class LightsConfig(AppConfig):
         from . import permissions, ruleset_lights, services, tasks  # noqa: F401
 
         register_project_listener(services.lights_on_project_changed)
+        # a late weekly report or a monthly investment figure refreshes its project's lights
+        from tuijin.reports.services import register_report_listener
+
+        register_report_listener(services.lights_on_reports)

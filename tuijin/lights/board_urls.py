@@ -12,6 +12,7 @@ urlpatterns: list = [
     path("wall/", views.wall, name="wall"),
     path("trend/", views.trend, name="trend"),
     path("due/", views.due, name="due"),
+    path("reports/", views.reports, name="reports"),
     path("override/project/<int:project_id>/", views.override_project, name="override_project"),
     path("override/node/<int:node_id>/", views.override_node, name="override_node"),
 ]

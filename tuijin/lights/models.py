@@ -80,6 +80,10 @@ class ProjectLight(StoredLight):
     yellow_nodes = models.PositiveIntegerField("黄灯节点", default=0)
     should_start = models.BooleanField("应开未开", default=False)
     should_finish = models.BooleanField("应竣未竣", default=False)
+    # issue 5 part 4: the dimensions beside the nodes and the planned dates
+    investment_behind = models.BooleanField("投资滞后", default=False)
+    reports_missing = models.PositiveSmallIntegerField("周报连续缺报期数", default=0)
+    report_late = models.BooleanField("最近一期周报迟报", default=False)
 
     class Meta:
         verbose_name = "项目亮灯"

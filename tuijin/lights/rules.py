@@ -14,9 +14,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Protocol
 
-from tuijin.projects.rules import format_planned, period_end
+from tuijin.projects.rules import Rate, format_planned, period_end
 
 LIGHTS = {"red": "红灯", "yellow": "黄灯", "green": "绿灯", "done": "已完成", "exempt": "免办"}
 # Worst first on boards; done and exempted never make a project worse.
@@ -47,6 +48,13 @@ class LightRules:
     should_start: bool = True
     should_finish: bool = True
     source: str = "默认值：通知未规定亮灯阈值，取各地通行的三色预警做法（临期 5 个工作日提醒，超期即黄灯，超期 10 个工作日以上红灯）"
+    # 投资滞后: cumulative completed investment below this percent of the cumulative monthly target
+    # → yellow / red (银川 2025: 10–30 points behind → yellow, over 30 → red; ANCHORS.md)
+    investment_yellow_below: int = 90
+    investment_red_below: int = 70
+    # 周报缺报: the weekly report of the last due cycle missing → yellow; missing this many cycles in a
+    # row → red (银川 2025 statistics entry: one month → yellow, two → red; ANCHORS.md)
+    stale_red_cycles: int = 2
 
     def band(self, overdue: int) -> str:
         if overdue > self.red_over:
@@ -60,6 +68,18 @@ class LightRules:
             f"{self.remind_days} 个工作日内到期为临期；超期 {self.yellow_from} 个工作日起黄灯，"
             f"超期超过 {self.red_over} 个工作日红灯"
         )
+
+    def investment_band(self, percent: Decimal) -> str:
+        if percent < self.investment_red_below:
+            return "red"
+        if percent < self.investment_yellow_below:
+            return "yellow"
+        return "green"
+
+    def stale_band(self, missing: int) -> str:
+        if missing <= 0:
+            return "green"
+        return "red" if missing >= self.stale_red_cycles else "yellow"
 
 
 @dataclass(frozen=True)
@@ -199,10 +219,13 @@ def project_light(
     today: date,
     calendar: Calendar,
     rules: LightRules,
+    extra: Sequence[Light | None] = (),
 ) -> Light:
-    """The project's light: the worst of its open nodes' lights and of 应开未开 / 应竣未竣; the reason names
-    the worst and counts the others. A project that has reached 投产, or 竣工 with nothing open, is done."""
+    """The project's light: the worst of its open nodes' lights, of 应开未开 / 应竣未竣 and of the `extra`
+    dimensions (投资滞后 `investment_light`, 周报缺报 `report_light`); the reason names the worst and
+    counts the others. A project that has reached 投产, or 竣工 with nothing open, is done."""
     candidates: list[Light] = [light for light in nodes if light.color in ("red", "yellow")]
+    candidates += [light for light in extra if light is not None and light.color in ("red", "yellow")]
     if rules.should_start:
         late_start = should_have_started(project, today=today, calendar=calendar, rules=rules)
         if late_start is not None:
@@ -241,3 +264,141 @@ def worst(colors: Iterable[str]) -> str:
         if SEVERITY[color] > SEVERITY[best]:
             best = color
     return best
+
+
+# ---------------------------------------------------------------------------------------------------
+# 投资滞后: completed investment behind the plan's monthly targets (issue 5 part 4)
+
+
+@dataclass(frozen=True)
+class InvestmentFacts:
+    """A project's plan entry for `year` and what it completed: `targets` are the entry's twelve monthly
+    targets (万元, None or missing = none), `invested` the sum of its monthly investment entries of
+    `year` for months 1 to `month` (the last complete month)."""
+
+    stage: str
+    year: int
+    month: int
+    targets: tuple[Decimal | None, ...]
+    invested: Decimal
+
+
+def last_complete_month(today: date) -> tuple[int, int]:
+    """The (year, month) of the last month that has ended by `today`: May on any day of June, the
+    previous December in January."""
+    if today.month == 1:
+        return today.year - 1, 12
+    return today.year, today.month - 1
+
+
+def _wan(amount: Decimal) -> str:
+    """万元 without trailing zeros: 1200, 1234.5."""
+    return f"{amount.quantize(Decimal('0.01')).normalize():f}"
+
+
+def cumulative_target(targets: Sequence[Decimal | None], month: int) -> Decimal:
+    return sum((t or Decimal(0) for t in targets[:month]), Decimal(0))
+
+
+def investment_light(facts: InvestmentFacts, *, rules: LightRules) -> Light | None:
+    """投资滞后: the project's investment completed this year up to the last complete month against the
+    cumulative monthly targets of its plan entry, in percent (one decimal, as the plan page's rates):
+    below `investment_red_below` → red, below `investment_yellow_below` → yellow. None when it is not
+    behind, has no target up to that month, or is done (竣工 / 投产: a done project never lights)."""
+    if facts.stage in OPEN_STAGES_DONE:
+        return None
+    target = cumulative_target(facts.targets, facts.month)
+    if target <= 0:
+        return None
+    percent = Rate("投资完成率", facts.invested, target, Decimal(0), unit="万元").percent
+    assert percent is not None  # target > 0
+    color = rules.investment_band(percent)
+    if color == "green":
+        return None
+    reason = (
+        f"投资滞后：截至{facts.month}月累计完成 {_wan(facts.invested)} 万元，"
+        f"为目标 {_wan(target)} 万元的 {percent.normalize():f}%"
+    )
+    return Light(color, reason)
+
+
+# ---------------------------------------------------------------------------------------------------
+# 周报缺报 / 迟报: stale data is flagged, never shown green (issue 5 part 4)
+
+
+REPORTING_STAGES = ("started", "construction")
+
+
+def must_report(stage: str, in_plan: bool) -> bool:
+    """Whether a project owes a weekly report (WH19 三(三)三: the responsible unit reports every project of
+    the year's plan, 对标《全区重点产业项目安排计划》): under construction (建设库: 开工, 在建) or in the
+    year's annual plan (an entry not removed), and not done (竣工 / 投产 report no more)."""
+    if stage in OPEN_STAGES_DONE:
+        return False
+    return stage in REPORTING_STAGES or in_plan
+
+
+@dataclass(frozen=True)
+class ReportCycle:
+    """One reporting cycle that is due (its due date has passed): the week's Monday, the due date and
+    the day the project's report was first submitted (None: missing — no report, or a draft only)."""
+
+    period_start: date
+    due_on: date
+    submitted_on: date | None = None
+
+    @property
+    def label(self) -> str:
+        return f"第{self.period_start.isocalendar().week}周"
+
+    @property
+    def missing(self) -> bool:
+        return self.submitted_on is None
+
+    @property
+    def late(self) -> bool:
+        return self.submitted_on is not None and self.submitted_on > self.due_on
+
+
+@dataclass(frozen=True)
+class ReportState:
+    """A project's weekly reporting as of today: how many due cycles in a row are missing, counting back
+    from the last due one; whether the last due one was submitted late; the light (None when reported)."""
+
+    missing: int = 0
+    late: bool = False
+    light: Light | None = None
+
+
+def _day(d: date) -> str:
+    return f"{d.month}月{d.day}日"
+
+
+def report_state(
+    cycles: Sequence[ReportCycle], *, today: date, calendar: Calendar, rules: LightRules
+) -> ReportState:
+    """周报缺报 / 迟报 from the cycles that are due for the project (due date before `today`), newest
+    first. The last due cycle missing → yellow (stale data is never shown green); missing
+    `stale_red_cycles` in a row → red; the days are working days since the newest missing cycle's due date
+    (to order lights of one colour). A late report is flagged (`late`) but its data is there: no light."""
+    if not cycles:
+        return ReportState()
+    newest = cycles[0]
+    missing = 0
+    for cycle in cycles:
+        if not cycle.missing:
+            break
+        missing += 1
+    if not missing:
+        return ReportState(late=newest.late)
+    color = rules.stale_band(missing)
+    days, provisional = _overdue(newest.due_on, today, calendar)
+    if missing == 1:
+        reason = f"周报缺报：{newest.label}（{_day(newest.due_on)}截止）未报送"
+    else:
+        oldest = cycles[missing - 1]
+        reason = (
+            f"周报缺报：连续 {missing} 周未报送（{oldest.label}至{newest.label}，"
+            f"最近一期 {_day(newest.due_on)}截止）"
+        )
+    return ReportState(missing=missing, light=Light(color, reason, days, provisional))

@@ -15,10 +15,16 @@ from .rules import LightRules
 
 
 def _check(table: dict, data: dict) -> list[tuple[str, str]]:
+    problems = []
     low, high = table.get("yellow_from"), table.get("red_over")
     if low is not None and high is not None and high < low:
-        return [("red_over", f"红灯阈值应不小于黄灯起点 yellow_from（{low}）")]
-    return []
+        problems.append(("red_over", f"红灯阈值应不小于黄灯起点 yellow_from（{low}）"))
+    yellow, red = table.get("investment_yellow_below"), table.get("investment_red_below")
+    if yellow is not None and red is not None and red > yellow:
+        problems.append(
+            ("investment_red_below", f"投资红灯线应不高于黄灯线 investment_yellow_below（{yellow}）")
+        )
+    return problems
 
 
 LIGHTS = Table(
@@ -30,10 +36,22 @@ LIGHTS = Table(
             "red_over": Key("超期超过几个工作日红灯", "int", required=True, lo=1, hi=250),
             "should_start": Key("应开未开亮灯", "bool"),
             "should_finish": Key("应竣未竣亮灯", "bool"),
+            "investment_yellow_below": Key(
+                "累计完成投资低于累计目标的百分之几黄灯", "int", lo=0, hi=100, help="缺省 90"
+            ),
+            "investment_red_below": Key(
+                "累计完成投资低于累计目标的百分之几红灯", "int", lo=0, hi=100, help="缺省 70"
+            ),
+            "stale_red_cycles": Key(
+                "周报连续缺报几期红灯", "int", lo=1, hi=52, help="缺省 2；缺报 1 期即黄灯"
+            ),
         }
     ),
     check=_check,
-    help="节点超过完成时限的工作日数决定黄灯、红灯；应开未开、应竣未竣按计划日期所在周期结束后计",
+    help=(
+        "节点超过完成时限的工作日数决定黄灯、红灯；应开未开、应竣未竣按计划日期所在周期结束后计；"
+        "投资滞后按截至上月累计完成投资占累计月度目标的百分比；周报缺报按连续缺报期数"
+    ),
 )
 
 register_section("lights", LIGHTS)
@@ -42,8 +60,9 @@ register_section("lights", LIGHTS)
 def light_rules(data: Mapping[str, Any] | None) -> LightRules:
     """The thresholds of a rule set's data (its whole parsed TOML); the defaults when it has none."""
     section = (data or {}).get("lights")
+    defaults = LightRules()
     if not section:
-        return LightRules()
+        return defaults
     return LightRules(
         remind_days=int(section["remind_days"]),
         yellow_from=int(section["yellow_from"]),
@@ -51,4 +70,7 @@ def light_rules(data: Mapping[str, Any] | None) -> LightRules:
         should_start=bool(section.get("should_start", True)),
         should_finish=bool(section.get("should_finish", True)),
         source=str(section.get("source", "")),
+        investment_yellow_below=int(section.get("investment_yellow_below", defaults.investment_yellow_below)),
+        investment_red_below=int(section.get("investment_red_below", defaults.investment_red_below)),
+        stale_red_cycles=int(section.get("stale_red_cycles", defaults.stale_red_cycles)),
     )

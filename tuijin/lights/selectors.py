@@ -793,3 +793,11 @@ def unit_options(user: Any, current: int | None) -> str:
     return options_html(
         ((pk, short or name, place) for pk, name, short, place in units), current, grouped=grouped
     )
+
+
+def weekly_reporting_projects(user: Any, week_start: date) -> QuerySet:
+    """The projects the user reads that owe a weekly report for the week starting `week_start`
+    (`rules.must_report`; the reports app's 周报审核 and 迟报缺报 agree on it)."""
+    from .report_selectors import owing_projects
+
+    return owing_projects(user, week_start)

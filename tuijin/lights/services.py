@@ -2,6 +2,8 @@
 
 - `lights_refresh_project`: one project now (after a node or a project change; under 20 ms).
 - `lights_refresh_projects`: some projects (a spreadsheet import), in chunks.
+- `lights_on_reports` (the reports services' listener) / `lights_on_reports_changed`: a late weekly
+  report, a monthly investment figure.
 - `lights_recompute`: every project (the daily job, a calendar change), streamed in chunks of project ids
   so memory stays flat whatever the number of projects; three reads per chunk (`facts`), and only
   changed rows are written (raw multi-row writes: COPY on PostgreSQL, executemany on SQLite).
@@ -103,18 +105,44 @@ class _NodeLights:
         return light
 
 
+@dataclass(frozen=True)
+class _Dimensions:
+    """The project light's flags beside its colour: 应开未开 / 应竣未竣 (when the rule set lights them),
+    投资滞后, weekly reports missing in a row, the last due one late."""
+
+    late_start: bool = False
+    late_finish: bool = False
+    investment_behind: bool = False
+    reports_missing: int = 0
+    report_late: bool = False
+
+
 def _project(
-    project: rules.ProjectFacts, nodes: list[rules.Light], *, today: date, calendar, light_rules
-) -> tuple[rules.Light, bool, bool]:
-    """The project's computed light, and whether it is 应开未开 / 应竣未竣 (when the rule set lights them)."""
+    project: rules.ProjectFacts,
+    nodes: list[rules.Light],
+    *,
+    today: date,
+    calendar,
+    light_rules,
+    investment: rules.InvestmentFacts | None = None,
+    cycles: Sequence[rules.ReportCycle] = (),
+) -> tuple[rules.Light, _Dimensions]:
+    """The project's computed light (nodes, planned dates, investment, weekly reports) and its flags."""
     args = {"today": today, "calendar": calendar, "rules": light_rules}
     try:
-        overall = rules.project_light(project, nodes, **args)
-        late_start = light_rules.should_start and rules.should_have_started(project, **args) is not None
-        late_finish = light_rules.should_finish and rules.should_have_finished(project, **args) is not None
+        behind = rules.investment_light(investment, rules=light_rules) if investment is not None else None
+        reporting = rules.report_state(cycles, **args)
+        overall = rules.project_light(project, nodes, **args, extra=(behind, reporting.light))
+        flags = _Dimensions(
+            late_start=light_rules.should_start and rules.should_have_started(project, **args) is not None,
+            late_finish=light_rules.should_finish and rules.should_have_finished(project, **args) is not None,
+            investment_behind=behind is not None,
+            reports_missing=reporting.missing,
+            report_late=reporting.late,
+        )
     except ValueError:
-        return rules.Light("green", "计划日期超出工作日历范围，无法计算"), False, False
-    return overall, late_start, late_finish
+        return rules.Light("green", "计划日期超出工作日历范围，无法计算"), _Dimensions()
+    return overall, flags
 
 
 def _node_input(row: facts.NodeRow, computed: rules.Light, override: str, reason: str) -> rules.Light:
@@ -184,8 +212,14 @@ def _compute_chunk(
             seen.append(_node_input(row, computed, override, override_reason))
             red += shown == "red"
             yellow += shown == "yellow"
-        overall, late_start, late_finish = _project(
-            project, seen, today=today, calendar=calendar, light_rules=limits.rules
+        overall, flags = _project(
+            project,
+            seen,
+            today=today,
+            calendar=calendar,
+            light_rules=limits.rules,
+            investment=chunk.investment.get(project.id),
+            cycles=chunk.cycles.get(project.id, ()),
         )
         override = stored_project[1] if stored_project is not None else ""
         values = (
@@ -199,8 +233,11 @@ def _compute_chunk(
             overall.node_id,
             red,
             yellow,
-            late_start,
-            late_finish,
+            flags.late_start,
+            flags.late_finish,
+            flags.investment_behind,
+            flags.reports_missing,
+            flags.report_late,
         )
         writes.light(project.id, None, values, stored_project)
     return writes
@@ -322,7 +359,7 @@ class _Run:
         if not project_rows:
             return
         sql = _Sql()
-        chunk = facts.read_chunk(project_rows)
+        chunk = facts.read_chunk(project_rows, today=self.today, thresholds=self.thresholds)
         self.node_lights.memo.clear()
         writes = _compute_chunk(
             chunk,
@@ -419,6 +456,36 @@ def lights_on_project_changed(project_ids: Sequence[int], *, today: date | None 
 
     day = today.isoformat() if today is not None else None
     transaction.on_commit(lambda: lights_refresh_projects_task.enqueue(ids, day))
+
+
+def lights_on_reports_changed(
+    *, project_ids: Sequence[int], kind: str, due_on: date, today: date | None = None
+) -> None:
+    """The reports services' listener (issue 5 part 4): after a weekly report of a past-due week is
+    submitted, filled in (代填), returned or accepted, or a monthly report writes the month's completed
+    investment. A weekly report whose due date has not passed changes no light (the lights read only the
+    cycles already due), so the Friday rush costs nothing here; otherwise as `lights_on_project_changed`."""
+    day = today or timezone.localdate()
+    if kind == "weekly" and due_on >= day:
+        return
+    lights_on_project_changed(project_ids, today=today)
+
+
+# Workflow events after which a report counts as reported (its first submission, or the office's 代填);
+# approving, returning or accepting changes no light (a returned report was submitted).
+REPORTED_EVENTS = ("submit", "proxy")
+
+
+def lights_on_reports(*, reports: Sequence[Any], event: str, today: date) -> None:
+    """The reports services' listener (registered in apps.py): after a submission or a 代填, refresh the
+    projects of the weekly reports of weeks already due (a late report) and of monthly reports (their
+    completed investment) — in the caller's transaction. This week's reports, not yet due, change nothing:
+    the Friday rush costs a loop over its rows."""
+    if event not in REPORTED_EVENTS:
+        return
+    ids = sorted({r.project_id for r in reports if r.kind == "monthly" or r.due_on < today})
+    if ids:
+        lights_on_project_changed(ids, today=today)
 
 
 # ---------------------------------------------------------------------------------------------------

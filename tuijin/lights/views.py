@@ -16,8 +16,9 @@ from tuijin.chains.models import ChainNode
 from tuijin.core.access import get_for_action, require
 from tuijin.core.forms import apply_validation_error
 from tuijin.projects.models import Project
+from tuijin.reports import rules as report_rules
 
-from . import rules, selectors
+from . import report_selectors, rules, selectors
 from .forms import LightOverrideForm
 
 WALL_ROWS = 12  # rows per column of the wall screen's table (two columns fit a 1080p screen)
@@ -219,6 +220,42 @@ def due(request):
         "limit": selectors.DUE_LIMIT,
     }
     return render(request, "lights/due.html", context)
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+@login_required
+@require_GET
+def reports(request):
+    """迟报缺报: a week's late and missing weekly reports per unit, drilling down to the projects."""
+    require(request.user, "lights.view")
+    today = timezone.localdate()
+    text = request.GET.get("week", "")
+    if text:
+        week = report_rules.parse_period("weekly", text, today=today)
+    else:
+        week = report_selectors.default_week(request.user, today=today)
+    week = min(week, report_rules.period_start("weekly", today))  # no future week
+    page = report_selectors.reports_page(
+        request.user,
+        week=week,
+        today=today,
+        unit_id=_int(request.GET.get("unit")),
+        state=request.GET.get("state", ""),
+    )
+    context = {
+        "page": page,
+        "states": [
+            {"key": k, "label": v, "dot": report_selectors.STATE_DOT[k], "count": page.totals[k]}
+            for k, v in report_selectors.STATES.items()
+        ],
+    }
+    return render(request, "lights/reports.html", context)
 
 
 # ---------------------------------------------------------------------------------------------------

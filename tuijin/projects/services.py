@@ -619,6 +619,7 @@ def investment_record(
         raise ValidationError(
             {"month": f"{year}年{month}月的完成投资刚由他人录入，请刷新页面核对后再保存。"}
         ) from None
+    project_changed([project.pk], today=today)  # the investment light reads the entries
     return entry
 
 

@@ -39,9 +39,103 @@ def reporting_projects(unit: Unit | int, year: int | None = None) -> QuerySet:
     return _must_report(Project.objects.filter(responsible_unit_id=unit_id), year)
 
 
-def reporting_units(user: Any, year: int | None = None) -> QuerySet:
+PRE_START_STAGES = ("planning", "negotiating", "signed", "registered", "landed", "preparation")
+
+
+def _start_moves() -> QuerySet:
+    """StageTransitions that are a project's 开工: a move (or 补录) into 开工, or straight into 在建 from a
+    stage before it (projects.rules.actual_dates)."""
+    from tuijin.projects.models import StageTransition
+
+    return StageTransition.objects.filter(
+        Q(to_stage="started") | Q(to_stage="construction", from_stage__in=PRE_START_STAGES)
+    )
+
+
+def _owes_new_start(queryset: QuerySet, week_start: date) -> QuerySet:
+    """本周新开工 (WH19 三(二)四): projects that started in the week (a 开工 StageTransition dated in it), or
+    whose planned start falls in it (`rules.new_start_week`: a day- or week-precision date in the week, a
+    month-precision one in the week holding the month's last day) and that had not started before it.
+    Never completed/producing projects."""
+    week_end = rules.period_end("new_starts", week_start)
+    started_in_week = Exists(
+        _start_moves().filter(project=OuterRef("pk"), on__gte=week_start, on__lte=week_end)
+    )
+    started_before = Exists(_start_moves().filter(project=OuterRef("pk"), on__lt=week_start))
+    planned = Q(planned_start_precision__in=("day", "week"), planned_start__gte=week_start) & Q(
+        planned_start__lte=week_end
+    )
+    month = rules.month_ending_in_week(week_start)
+    if month is not None:
+        planned |= Q(
+            planned_start_precision="month", planned_start__year=month[0], planned_start__month=month[1]
+        )
+    return queryset.exclude(stage__in=DONE_STAGES).filter(started_in_week | (planned & ~started_before))
+
+
+def _kind_projects(queryset: QuerySet, kind: str, start: date) -> QuerySet:
+    """The projects of `queryset` that owe a report of this kind for the period starting on `start`."""
+    if kind == "new_starts":
+        return _owes_new_start(queryset, start)
+    return _must_report(queryset, start.year)
+
+
+def period_projects(unit: Unit | int, kind: str, start: date) -> QuerySet:
+    """The projects a unit reports on for one period of one kind."""
+    unit_id = unit.pk if isinstance(unit, Unit) else unit
+    return _kind_projects(Project.objects.filter(responsible_unit_id=unit_id), kind, start)
+
+
+@dataclass(frozen=True)
+class NewStartFacts:
+    """What the 本周新开工 page shows of a project beside the report (read from the library, never stored
+    in the report): its planned start and its actual 开工 date (the StageTransition)."""
+
+    planned: str  # "2024-06-26" / "2024年第26周" / "2024年6月" / ""
+    started_on: date | None  # the 开工 date if it is on or before the week's Sunday
+    started: bool  # started by the end of the week (a date, or a 开工/在建 stage with no date recorded)
+
+    @property
+    def started_label(self) -> str:
+        if self.started_on is not None:
+            return f"已开工（{self.started_on.month}月{self.started_on.day}日）"
+        return "已开工（未录入开工日期）" if self.started else "未开工"
+
+
+def new_start_facts(stages: dict[int, str], week_start: date) -> dict[int, NewStartFacts]:
+    """{project id: NewStartFacts} for the week; `stages` maps project id → current stage. Two queries."""
+    from tuijin.projects import rules as project_rules
+    from tuijin.projects.models import StageTransition
+
+    week_end = rules.period_end("new_starts", week_start)
+    history: dict[int, list] = defaultdict(list)
+    for move in StageTransition.objects.filter(project_id__in=list(stages)).order_by("on", "pk"):
+        history[move.project_id].append(
+            project_rules.TransitionFacts(stage=move.to_stage, on=move.on, backfill=move.backfill)
+        )
+    planned = {
+        row["pk"]: project_rules.format_planned(row["planned_start"], row["planned_start_precision"])
+        for row in Project.objects.filter(pk__in=list(stages)).values(
+            "pk", "planned_start", "planned_start_precision"
+        )
+    }
+    out = {}
+    for pid, stage in stages.items():
+        actual = project_rules.actual_dates(history.get(pid, [])).get("started")
+        started_on = actual if actual is not None and actual <= week_end else None
+        undated = actual is None and stage in (*BUILDING_STAGES, *DONE_STAGES)
+        out[pid] = NewStartFacts(planned.get(pid, ""), started_on, started_on is not None or undated)
+    return out
+
+
+def reporting_units(
+    user: Any, year: int | None = None, *, kind: str = "weekly", start: date | None = None
+) -> QuerySet:
     """Units of the user's scope that report on at least one project (the office's unit picker)."""
-    projects = _must_report(scope(user, Project.objects.all()), year)
+    if start is not None:
+        projects = _kind_projects(scope(user, Project.objects.all()), kind, start)
+    else:
+        projects = _must_report(scope(user, Project.objects.all()), year)
     return Unit.objects.filter(pk__in=projects.values("responsible_unit_id"), is_active=True).order_by(
         "sort", "pk"
     )
@@ -55,6 +149,7 @@ class PeriodRow:
     editable: bool
     status: str  # rules.STATUS_SHORT key
     copied: bool = False
+    facts: NewStartFacts | None = None  # 本周新开工 only
 
 
 def unit_period_rows(
@@ -63,8 +158,9 @@ def unit_period_rows(
     """One row per project the unit reports on, with this period's report (or last period's text when
     asked and this period has nothing yet). Three queries."""
     projects = list(
-        reporting_projects(unit, start.year).order_by("pk").only("pk", "name", "total_investment", "stage")
+        period_projects(unit, kind, start).order_by("pk").only("pk", "name", "total_investment", "stage")
     )
+    facts = new_start_facts({p.pk: p.stage for p in projects}, start) if kind == "new_starts" else {}
     reports = {
         r.project_id: r
         for r in Report.objects.filter(project__in=[p.pk for p in projects], kind=kind, period_start=start)
@@ -97,14 +193,14 @@ def unit_period_rows(
             old = content_of(previous[project.pk])
             content = {**old, "investment_completed": content.get("investment_completed")}
             copied = True
-        rows.append(PeriodRow(project, report, content, editable, status, copied))
+        rows.append(PeriodRow(project, report, content, editable, status, copied, facts.get(project.pk)))
     return rows
 
 
 def period_overview(user: Any, kind: str, start: date, *, today: date, due_on: date) -> list[dict]:
     """Office review: per unit, how many projects report and how many are missing, drafts, submitted,
     approved, returned, accepted and late. Two queries."""
-    projects = _must_report(scope(user, Project.objects.all()), start.year)
+    projects = _kind_projects(scope(user, Project.objects.all()), kind, start)
     expected = dict(
         projects.values("responsible_unit_id")
         .annotate(n=Count("pk"))
@@ -156,8 +252,8 @@ def period_states(*, jurisdiction: Any, kind: str, period_start: date, today: da
     jurisdiction subtree in one period (lights staleness, late/missing lists). Two queries."""
     from .services import period_due
 
-    projects = _must_report(
-        Project.objects.filter(jurisdiction__path__startswith=jurisdiction.path), period_start.year
+    projects = _kind_projects(
+        Project.objects.filter(jurisdiction__path__startswith=jurisdiction.path), kind, period_start
     )
     reports = {
         row["project_id"]: row
@@ -259,20 +355,32 @@ def project_reports(user: Any, project: Project, limit: int = 6) -> dict[str, An
 
 
 def unit_due_items(user: Any, today: date) -> list[dict]:
-    """This week's and month's reports of the user's unit not yet submitted (to-do). Two queries."""
+    """This period's reports of the user's unit not yet submitted (to-do), per kind: the week's 周报 and
+    本周新开工, the month's 月报. One query: per kind, the projects that owe it and those of them with a
+    report past draft."""
     if user.unit_id is None:
         return []
-    items = []
-    for kind in ("weekly", "monthly"):
-        start = rules.period_start(kind, today)
-        total = reporting_projects(user.unit_id, start.year).count()
-        if not total:
-            continue
-        done = (
-            Report.objects.filter(unit_id=user.unit_id, kind=kind, period_start=start)
-            .exclude(status="draft")
-            .count()
+    aggregates = {}
+    starts = {}
+    for kind in rules.KINDS:
+        start = starts[kind] = rules.period_start(kind, today)
+        owed = Q(pk__in=_kind_projects(Project.objects.all(), kind, start).values("pk"))
+        done = Exists(
+            Report.objects.filter(project=OuterRef("pk"), kind=kind, period_start=start).exclude(
+                status="draft"
+            )
         )
-        if done < total:
-            items.append({"kind": kind, "start": start, "missing": total - done})
+        aggregates[f"{kind}_total"] = Count("pk", filter=owed)
+        aggregates[f"{kind}_done"] = Count("pk", filter=owed & Q(done))
+    counts = Project.objects.filter(responsible_unit_id=user.unit_id).aggregate(**aggregates)
+    items = []
+    for kind in rules.KINDS:
+        total, done = counts[f"{kind}_total"], counts[f"{kind}_done"]
+        if total and done < total:
+            items.append({"kind": kind, "start": starts[kind], "missing": total - done})
     return items
+
+
+def node_photos(user, node_id: int) -> list[SitePhoto]:
+    """A chain node's site photos in the user's scope, newest taken first."""
+    return list(scope(user, SitePhoto.objects.filter(node_id=node_id)).order_by("-taken_on", "-pk")[:24])
