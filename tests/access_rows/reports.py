@@ -17,6 +17,18 @@ def _project(w):
     return project(w, name="周报访问项目", stage="construction")
 
 
+def _new_start(w):
+    """A project of 区发改委 planned to start today (it owes this week's 本周新开工)."""
+    from django.utils import timezone
+
+    from tests.projects.factories import project
+    from tuijin.projects.models import Project
+
+    return Project.objects.filter(name="新开工访问项目").first() or project(
+        w, name="新开工访问项目", planned_start=timezone.localdate()
+    )
+
+
 def _this_week():
     from django.utils import timezone
 
@@ -48,6 +60,13 @@ def _approved(w):
     services.report_approve(user=w.unit_head, unit=w.dept, kind="weekly", period_start=report.period_start)
     report.refresh_from_db()
     return report
+
+
+def _seen(status):
+    """What the approval / review page posts: the reports it shows with their `events` counters."""
+    from tuijin.reports.models import Report
+
+    return [f"{r.pk}:{r.events}" for r in Report.objects.filter(status=status)]
 
 
 def _photo(w):
@@ -89,6 +108,22 @@ ROWS = [
         },
         ok_status=(302,),
     ),
+    Row("reports:new_starts", "GET", lambda w: "/reports/new-starts/", READERS),
+    Row(
+        "reports:new_starts",
+        "POST",
+        lambda w: _new_start(w) and "/reports/new-starts/",
+        UNIT_STAFF,
+        data=lambda w: {
+            "op": "save",
+            "pid": _new_start(w).pk,
+            f"p{_new_start(w).pk}-progress": "场地平整",
+            f"p{_new_start(w).pk}-ceremony_held": "no",
+        },
+        ok_status=(302,),
+    ),
+    Row("reports:approvals", "GET", lambda w: "/reports/approvals/new_starts/", HEAD),
+    Row("reports:review_new_starts", "GET", lambda w: "/reports/review/new-starts/", ADMIN),
     Row("reports:approvals", "GET", lambda w: "/reports/approvals/", HEAD),
     Row("reports:approvals", "GET", lambda w: "/reports/approvals/monthly/", HEAD),
     Row(
@@ -96,7 +131,7 @@ ROWS = [
         "POST",
         lambda w: _submitted(w) and "/reports/approvals/weekly/",
         HEAD,
-        data=lambda w: {"op": "approve", "period": _this_week().isoformat()},
+        data=lambda w: {"op": "approve", "period": _this_week().isoformat(), "seen": _seen("submitted")},
         ok_status=(302,),
     ),
     Row("reports:review_weekly", "GET", lambda w: "/reports/review/weekly/", ADMIN),
@@ -108,7 +143,7 @@ ROWS = [
         "POST",
         lambda w: f"/reports/review/weekly/{_approved(w).unit_id}/",
         ADMIN,
-        data=lambda w: {"op": "accept_all", "period": _this_week().isoformat()},
+        data=lambda w: {"op": "accept_all", "period": _this_week().isoformat(), "seen": _seen("approved")},
         ok_status=(302,),
     ),
     Row("reports:detail", "GET", lambda w: f"/reports/{_submitted(w).pk}/", READERS),

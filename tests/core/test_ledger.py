@@ -2,7 +2,7 @@
 deleted or added after sealing and seals tampered with, the daily job, and the /ledger/ page. A test-only
 kind seals the monthly investment entries of the project library (projects.InvestmentEntry)."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from io import StringIO
 
@@ -47,8 +47,17 @@ def _candidates(ended_before):
     pairs = InvestmentEntry.objects.values_list("project__jurisdiction_id", "year", "month").distinct()
     for jurisdiction_id, year, month in pairs:
         key = f"{year}-{month:02d}"
-        if parse_period(key).end < ended_before:
+        if ended_before - timedelta(days=180) <= parse_period(key).end < ended_before:
             yield jurisdiction_id, key
+
+
+@pytest.fixture(autouse=True)
+def heads_log(settings, tmp_path):
+    """Each test its own ledger key and heads log (the log is written when the sealing commits: tests
+    that need it run the commit callbacks with `django_capture_on_commit_callbacks(execute=True)`)."""
+    settings.LEDGER_KEY = "test-ledger-key"
+    settings.LEDGER_HEADS_LOG = str(tmp_path / "ledger" / "heads.log")
+    return tmp_path / "ledger" / "heads.log"
 
 
 @pytest.fixture
@@ -331,3 +340,153 @@ def test_page_shows_only_the_subtree(world, june, client_for):
         "/ledger/seal/", {"kind": KIND, "jurisdiction": world.district.pk, "period": "2024-06"}
     )
     assert response.status_code == 400  # the district is not among the form's choices
+
+
+# ---------------------------------------------------------------------------------------------------
+# Keyed seals and the heads log (review finding 4 a, b)
+
+
+def _forge(seal):
+    """What someone who can write the database but not read the key does: recompute the seal over the
+    records now, with the old unkeyed formula (or any key they guess)."""
+    from tuijin.core.rules import ledger as rules
+
+    entries = rules.hashed_entries(_records(seal.jurisdiction, seal.period_key))
+    chain = rules.chain_hash(rules.chain_start(seal.kind, seal.jurisdiction.code, seal.period_key), entries)
+    text = f"seal|{seal.kind}|{seal.jurisdiction.code}|{seal.period_key}|{seal.sequence}|{chain}|{seal.prev_seal_hash}"
+    Seal.objects.filter(pk=seal.pk).update(
+        entries=[list(e) for e in entries],
+        record_count=len(entries),
+        chain_hash=chain,
+        seal_hash=rules.sha256(text),
+    )
+
+
+def test_a_seal_recomputed_without_the_key_is_reported(world, june):
+    seal, entries = june
+    InvestmentEntry.objects.filter(pk=entries[1].pk).update(amount=Decimal("8000"))
+    _forge(seal)
+    code, text = _verify()
+    assert code == 1 and "第 1 次封存的内容与其哈希不符" in text
+
+
+def test_a_seal_made_with_another_key_is_reported(world, june, settings):
+    settings.LEDGER_KEY = "another-key"
+    result = ledger_verify()
+    assert [p.what for p in result.problems] == ["seal_altered"]
+    assert "LEDGER_KEY 不是封存时的密钥" in result.problems[0].message
+
+
+def test_the_key_is_generated_once_into_the_var_dir(settings, tmp_path, monkeypatch):
+    from tuijin.core.ledger_heads import ledger_key
+
+    settings.LEDGER_KEY = ""
+    monkeypatch.delenv("LEDGER_KEY", raising=False)
+    settings.VAR_DIR = tmp_path / "var"
+    key = ledger_key()
+    assert len(key) > 40 and key == ledger_key()
+    path = tmp_path / "var" / "ledger_key"
+    assert path.read_text().encode() == key and path.stat().st_mode & 0o777 == 0o600
+    monkeypatch.setenv("LEDGER_KEY", "from-the-environment")
+    assert ledger_key() == b"from-the-environment"
+
+
+def _seal_logged(django_capture_on_commit_callbacks, **kw):
+    with django_capture_on_commit_callbacks(execute=True):
+        return seal_period(kind=KIND, **kw)
+
+
+@pytest.fixture
+def logged(world, kind, django_capture_on_commit_callbacks):
+    """June and July of 东湖区 sealed, each seal written to the heads log when it commits."""
+    a = project(world, name="东湖路改造")
+    invest(a, 2024, 6, Decimal("100"))
+    invest(a, 2024, 7, Decimal("200"))
+    kw = {"jurisdiction": world.district, "by": world.admin}
+    june = _seal_logged(django_capture_on_commit_callbacks, period_key="2024-06", **kw)
+    july = _seal_logged(django_capture_on_commit_callbacks, period_key="2024-07", **kw)
+    return june, july
+
+
+def test_each_seal_is_appended_to_the_heads_log(world, logged, heads_log):
+    from tuijin.core.rules import ledger as rules
+
+    june, july = logged
+    lines = heads_log.read_text().splitlines()
+    heads = [rules.parse_head_line(b"test-ledger-key", line) for line in lines]
+    assert [(h.kind, h.jurisdiction_code, h.period_key, h.sequence, h.seal_hash) for h in heads] == [
+        (KIND, "360102", "2024-06", 1, june.seal_hash),
+        (KIND, "360102", "2024-07", 2, july.seal_hash),
+    ]
+    assert _verify() == (0, "全部 2 个封存记录校验通过（2 个期间，2 次封存）\n")
+
+
+def test_a_seal_rolled_back_leaves_no_line(world, kind, heads_log, django_capture_on_commit_callbacks):
+    from django.db import transaction
+
+    invest(project(world), 2024, 6, Decimal("100"))
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        seal_period(kind=KIND, jurisdiction=world.district, period_key="2024-06")
+        raise RuntimeError("rolled back")
+    assert not heads_log.exists() and not Seal.objects.exists()
+
+
+def test_deleting_every_seal_is_reported_from_the_log(world, logged):
+    """Review 4a: all seals deleted, then a record changed — verify used to pass with 0 seals."""
+    Seal.objects.all().delete()
+    InvestmentEntry.objects.filter(month=6).update(amount=Decimal("999"))
+    code, text = _verify()
+    assert code == 1
+    assert "月度投资 东湖区 2024-06：第 1 次封存已记入封存日志，但封存表中没有" in text
+    assert (
+        "月度投资 东湖区 2024-07：第 2 次封存已记入封存日志，但封存表中没有（封存表最后一次为第 0 次；最新的封存被删除）"
+        in text
+    )
+
+
+def test_deleting_the_latest_seal_is_reported_from_the_log(world, logged):
+    _, july = logged
+    Seal.objects.filter(pk=july.pk).delete()
+    result = ledger_verify()
+    assert [(p.what, p.period_key) for p in result.problems] == [("head_missing", "2024-07")]
+    assert "封存表最后一次为第 1 次；最新的封存被删除" in result.problems[0].message
+    # scoped to another district or kind: not this chain's business
+    assert ledger_verify(jurisdiction=world.other_district).ok
+    assert ledger_verify(kind="weekly_report").ok
+
+
+def test_a_replaced_seal_differs_from_the_log(world, logged):
+    june, _ = logged
+    Seal.objects.filter(pk=june.pk).update(seal_hash="f" * 64)
+    whats = {p.what for p in ledger_verify().problems}
+    assert "head_mismatch" in whats and "seal_altered" in whats
+
+
+def test_an_edited_log_line_is_reported(world, logged, heads_log):
+    lines = heads_log.read_text().splitlines()
+    heads_log.write_text("\n".join([lines[0].replace("\t1\t", "\t5\t"), lines[1]]) + "\n")
+    result = ledger_verify()
+    assert [p.what for p in result.problems] == ["log_altered"]
+    assert result.problems[0].message.startswith("封存日志第 1 行与其校验码不符")
+
+
+# ---------------------------------------------------------------------------------------------------
+# Periods left unsealed past the daily job's delay
+
+
+def test_a_period_the_daily_job_should_have_sealed_is_reported(world, kind):
+    invest(project(world), 2024, 6, Decimal("20"))  # June ends 6月30日; auto-sealed from 7月11日
+    assert ledger_verify(today=date(2024, 7, 12)).ok  # the job's grace: not yet a gap
+    result = ledger_verify(today=date(2024, 7, 13))
+    assert [(p.what, p.period_key) for p in result.problems] == [("unsealed", "2024-06")]
+    assert (
+        "月度投资 东湖区 2024-06：期间结束已超过 10 天、有已通过的记录，却没有封存"
+        in result.problems[0].message
+    )
+    assert ledger_verify(today=date(2024, 7, 13), jurisdiction=world.other_district).ok
+    ledger_seal_due(today=date(2024, 7, 11))
+    assert ledger_verify(today=date(2024, 7, 13)).ok

@@ -73,8 +73,40 @@ def test_chain_depends_on_every_record_and_order():
 
 
 def test_seal_hash_links_to_previous():
-    values = dict(kind="k", jurisdiction_code="1", period_key="2024-06", sequence=2, chain="c" * 64)
+    values = dict(
+        key=b"k1", kind="k", jurisdiction_code="1", period_key="2024-06", sequence=2, chain="c" * 64
+    )
     assert rules.seal_hash(**values, prev_seal_hash="x") != rules.seal_hash(**values, prev_seal_hash="y")
+
+
+def test_seal_hash_is_keyed():
+    """Without the key (kept outside the database) nobody can compute a seal hash that verifies."""
+    values = dict(kind="k", jurisdiction_code="1", period_key="2024-06", sequence=1, chain="c" * 64)
+    keyed = rules.seal_hash(key=b"secret", **values, prev_seal_hash="")
+    assert keyed == rules.seal_hash(key=b"secret", **values, prev_seal_hash="")
+    assert keyed != rules.seal_hash(key=b"other", **values, prev_seal_hash="")
+    assert keyed != rules.sha256("seal|k|1|2024-06|1|" + "c" * 64 + "|")  # the old unkeyed form
+    with pytest.raises(ValueError, match="LEDGER_KEY"):
+        rules.seal_hash(key=b"", **values, prev_seal_hash="")
+
+
+def test_head_lines_round_trip_and_refuse_edits():
+    head = rules.Head("weekly_report", "360102", "2024-W23", 3, "a" * 64, at="2024-06-12T02:45:00+00:00")
+    line = rules.head_line(b"secret", head)
+    assert line.split("\t")[:6] == [
+        "2024-06-12T02:45:00+00:00",
+        "weekly_report",
+        "360102",
+        "2024-W23",
+        "3",
+        "a" * 64,
+    ]
+    assert rules.parse_head_line(b"secret", line + "\n") == head
+    assert rules.parse_head_line(b"other", line) is None  # another key
+    assert rules.parse_head_line(b"secret", line.replace("\t3\t", "\t2\t")) is None  # edited
+    assert rules.parse_head_line(b"secret", "garbage") is None
+    with pytest.raises(ValueError):
+        rules.head_line(b"secret", rules.Head("k\tx", "1", "2024-06", 1, "a"))
 
 
 @pytest.mark.parametrize(

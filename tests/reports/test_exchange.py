@@ -75,6 +75,16 @@ def reported(world, projects):
         **kw,
     )
     services.report_approve(user=world.unit_head, **kw)
+    # the photo goes on before acceptance: an accepted report is final and takes no more photos
+    services.photo_upload(
+        user=world.reporter,
+        project=projects[0],
+        file=SimpleUploadedFile("site.png", _png()),
+        taken_on=TODAY,
+        caption="桩基施工",
+        report=Report.objects.get(project=projects[0], kind="weekly"),
+        today=TODAY,
+    )
     services.report_accept(user=world.admin, reports=Report.objects.filter(kind="weekly"), today=TODAY)
     services.report_proxy_fill(
         user=world.admin,
@@ -92,15 +102,6 @@ def reported(world, projects):
     )
     services.report_approve(user=world.unit_head, **month)
     services.report_accept(user=world.admin, reports=Report.objects.filter(kind="monthly"), today=TODAY)
-    services.photo_upload(
-        user=world.reporter,
-        project=projects[0],
-        file=SimpleUploadedFile("site.png", _png()),
-        taken_on=TODAY,
-        caption="桩基施工",
-        report=Report.objects.get(project=projects[0], kind="weekly"),
-        today=TODAY,
-    )
     services.camera_add(user=world.admin, project=projects[0], name="东门", url="https://cam.example/1")
     return exchange_export(actor=world.admin, jurisdiction=world.district)
 

@@ -78,6 +78,8 @@ def test_due_date(kind, start, value, due):
         ("approved", "approve", None),
         ("accepted", "return", None),
         ("accepted", "proxy", None),
+        ("submitted", "proxy", None),  # the office accepts or returns what the unit submitted
+        ("approved", "proxy", None),
         ("accepted", "save", None),
         ("draft", "accept", None),
         ("draft", "approve", None),
@@ -112,6 +114,17 @@ def test_is_late(due, submitted, today, late):
 )
 def test_report_state(status, submitted, today, state):
     assert rules.report_state(status, date(2024, 6, 28), submitted, today) == state
+
+
+@pytest.mark.parametrize("submitted", [date(2024, 6, 27), date(2024, 6, 29)])
+def test_proxy_report_state(submitted):
+    """代填 is neither on time nor late for the unit, whenever the office filled it in."""
+    assert (
+        rules.report_state("accepted", date(2024, 6, 28), submitted, date(2024, 7, 5), is_proxy=True)
+        == "proxy"
+    )
+    assert rules.report_state(None, date(2024, 6, 28), None, date(2024, 7, 5), is_proxy=True) == "missing"
+    assert rules.STATES["proxy"] == "代填"
 
 
 def test_future_period_refused():

@@ -105,15 +105,19 @@ def test_copy_last_week(world, projects, client_for):
     assert "上周的进展文字" in text and "已沿用上期内容" in text
 
 
+def _approve_form():
+    """The head's approval as the page posts it: the submitted reports shown, with their counters."""
+    seen = [f"{r.pk}:{r.events}" for r in Report.objects.filter(status="submitted")]
+    return {"op": "approve", "period": "2024-06-24", "seen": seen}
+
+
 def test_full_loop_through_pages(world, projects, client_for):
     reporter = client_for(world.reporter)
     reporter.post("/reports/weekly/", _form(projects, _token(reporter.get(f"/reports/weekly/?week={WEEK}"))))
     head = client_for(world.unit_head)
     page = head.get("/reports/approvals/")
     assert "审核通过并报送" in page.content.decode()
-    assert (
-        head.post("/reports/approvals/weekly/", {"op": "approve", "period": "2024-06-24"}).status_code == 302
-    )
+    assert head.post("/reports/approvals/weekly/", _approve_form()).status_code == 302
     admin = client_for(world.admin)
     overview = admin.get("/reports/review/weekly/?period=2024-W26").content.decode()
     assert "区发改委" in overview
@@ -130,9 +134,10 @@ def test_full_loop_through_pages(world, projects, client_for):
         "/reports/weekly/", _form([projects[0]], _token(reporter.get(f"/reports/weekly/?week={WEEK}")))
     )
     head = client_for(world.unit_head)
-    head.post("/reports/approvals/weekly/", {"op": "approve", "period": "2024-06-24"})
+    head.post("/reports/approvals/weekly/", _approve_form())
     admin = client_for(world.admin)
-    assert admin.post(url, {"op": "accept_all"}).status_code == 302
+    seen = [f"{r.pk}:{r.events}" for r in Report.objects.filter(status="approved")]
+    assert admin.post(url, {"op": "accept_all", "seen": seen}).status_code == 302
     assert set(Report.objects.values_list("status", flat=True)) == {"accepted"}
     history = admin.get(f"/reports/{one.pk}/").content.decode()
     assert history.count('class="list-group-item version"') == 6

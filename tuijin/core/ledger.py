@@ -17,6 +17,10 @@ verifying, so a record changed, deleted or added after sealing shows as a differ
 called only for records that differ, and may find the record gone (then return a label from history, or
 None for "记录 #id").
 
+`late_additions(record_ids, sealed_at) -> ids` (optional) says which records found in a sealed period
+but not in its seal were legitimately added after sealing (e.g. a report accepted after its week was
+sealed): verify lists those as 待重新封存 without failing; any other added record fails.
+
 Services: `tuijin.core.ledger_services.seal_period`; verification: `tuijin.core.ledger_selectors.ledger_verify`.
 """
 
@@ -24,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from .rules.ledger import parse_period
@@ -38,9 +42,11 @@ class Sealable:
     describe: Callable[[str], str | None]
     period: str = "any"  # "week" | "month" | "any": which period keys the kind takes
     # the daily job seals periods that ended more than this many days ago (None: only by hand);
-    # `candidates(ended_before)` lists the (jurisdiction id, period key) pairs that have records
+    # `candidates(ended_before)` lists the (jurisdiction id, period key) pairs that have records ready to
+    # seal (a kind may hold back periods still under review); verify flags those left unsealed
     auto_after_days: int | None = None
     candidates: Callable[[date], Iterable[tuple[int, str]]] | None = None
+    late_additions: Callable[[list[str], datetime], Iterable[str]] | None = None
 
 
 _SEALABLES: dict[str, Sealable] = {}
@@ -68,6 +74,7 @@ def register_sealable(
     period: str = "any",
     auto_after_days: int | None = None,
     candidates: Callable[[date], Iterable[tuple[int, str]]] | None = None,
+    late_additions: Callable[[list[str], datetime], Iterable[str]] | None = None,
 ) -> Sealable:
     if period not in ("week", "month", "any"):
         raise ValueError(f"{kind}: period must be week, month or any")
@@ -81,6 +88,7 @@ def register_sealable(
         period=period,
         auto_after_days=auto_after_days,
         candidates=candidates,
+        late_additions=late_additions,
     )
     _SEALABLES[kind] = sealable
     return sealable

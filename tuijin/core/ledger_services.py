@@ -2,7 +2,8 @@
 jurisdiction; `ledger_seal_due` is the daily job's sealing of periods past their grace days.
 
 Sealing is per (jurisdiction, kind): only seals of the same chain wait for each other (the unique
-sequence number), never every write of the system.
+sequence number), never every write of the system. Each seal's hash is keyed with the ledger key and,
+once the transaction commits, appended to the heads log outside the database (`ledger_heads`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from . import ledger
+from . import ledger, ledger_heads
 from .access import require
 from .models import Seal
 from .rules import ledger as rules
@@ -83,6 +84,7 @@ def _seal(sealable: ledger.Sealable, jurisdiction: Any, period_key: str, by: Any
     sequence = (last.sequence + 1) if last else 1
     prev_seal_hash = last.seal_hash if last else ""
     chain_value = rules.chain_hash(rules.chain_start(sealable.kind, jurisdiction.code, period_key), entries)
+    key = ledger_heads.ledger_key()
     seal = Seal.objects.create(
         kind=sealable.kind,
         jurisdiction=jurisdiction,
@@ -93,6 +95,7 @@ def _seal(sealable: ledger.Sealable, jurisdiction: Any, period_key: str, by: Any
         chain_hash=chain_value,
         prev_seal_hash=prev_seal_hash,
         seal_hash=rules.seal_hash(
+            key=key,
             kind=sealable.kind,
             jurisdiction_code=jurisdiction.code,
             period_key=period_key,
@@ -105,6 +108,15 @@ def _seal(sealable: ledger.Sealable, jurisdiction: Any, period_key: str, by: Any
         created_by=by,
         created_at=timezone.now(),
     )
+    head = rules.Head(
+        kind=sealable.kind,
+        jurisdiction_code=jurisdiction.code,
+        period_key=period_key,
+        sequence=sequence,
+        seal_hash=seal.seal_hash,
+        at=seal.created_at.isoformat(),
+    )
+    transaction.on_commit(lambda: _log_head(head, key))
     logger.info(
         "sealed %s %s %s: %d records, seal #%d",
         sealable.kind,
@@ -116,6 +128,36 @@ def _seal(sealable: ledger.Sealable, jurisdiction: Any, period_key: str, by: Any
     return seal
 
 
+def _log_head(head: rules.Head, key: bytes) -> None:
+    try:
+        ledger_heads.append_head(head, key=key)
+    except OSError:  # the seal stands; verify cannot see its deletion until the log is repaired
+        logger.exception(
+            "could not append seal #%d of %s %s to the heads log",
+            head.sequence,
+            head.kind,
+            head.jurisdiction_code,
+        )
+
+
+def due_unsealed(sealable: ledger.Sealable, today: date) -> list[tuple[int, str]]:
+    """(jurisdiction id, period key) of the periods the daily job seals on `today`: past the kind's grace
+    days, with records ready to seal (the kind's `candidates` may hold back periods still under review),
+    and no seal yet. Verification uses the same test a little later to find periods left unsealed."""
+    if sealable.auto_after_days is None or sealable.candidates is None:
+        return []
+    ended_before = today - timedelta(days=sealable.auto_after_days)
+    pairs = set(sealable.candidates(ended_before))
+    if not pairs:
+        return []
+    sealed = set(
+        Seal.objects.filter(kind=sealable.kind, jurisdiction_id__in={j for j, _ in pairs})
+        .values_list("jurisdiction_id", "period_key")
+        .distinct()
+    )
+    return sorted(pairs - sealed)
+
+
 @dataclass
 class SealRun:
     sealed: list[Seal] = field(default_factory=list)
@@ -124,21 +166,14 @@ class SealRun:
 
 def ledger_seal_due(*, today: date | None = None) -> SealRun:
     """The daily job: seal every period of every auto-sealed kind that ended more than its grace days ago
-    and has records but no seal yet (a period sealed once is left to the office: re-sealing after a
+    and has records ready but no seal yet (a period sealed once is left to the office: re-sealing after a
     correction is a decision, not a routine)."""
     from tuijin.org.models import Jurisdiction
 
     today = today or timezone.localdate()
     run = SealRun()
     for sealable in ledger.sealables():
-        if sealable.auto_after_days is None or sealable.candidates is None:
-            continue
-        ended_before = today - timedelta(days=sealable.auto_after_days)
-        pairs = set(sealable.candidates(ended_before))
-        sealed = set(
-            Seal.objects.filter(kind=sealable.kind).values_list("jurisdiction_id", "period_key").distinct()
-        )
-        todo = sorted(pairs - sealed)
+        todo = due_unsealed(sealable, today)
         jurisdictions = Jurisdiction.objects.in_bulk({j for j, _ in todo})
         for jurisdiction_id, period_key in todo:
             try:

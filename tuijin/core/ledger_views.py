@@ -60,7 +60,10 @@ def index(request):
 @require_POST
 def verify(request):
     require(request.user, "core.verify_ledger")
-    result = ledger_selectors.ledger_verify(seals=ledger_selectors.seals_for(request.user))
+    result = ledger_selectors.ledger_verify(
+        seals=ledger_selectors.seals_for(request.user),
+        jurisdictions=scope(request.user, Jurisdiction.objects.all()),
+    )
     return _render(request, result=result)
 
 

@@ -88,7 +88,12 @@ class SortForm(TokenForm):
 
 
 class AssignForm(TokenForm):
-    unit = UnitChoice(label="承办单位", queryset=None, widget=forms.Select(attrs={"class": "form-select"}))
+    unit = UnitChoice(
+        label="承办单位",
+        queryset=None,
+        empty_label="请选择单位",
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
     workdays = forms.IntegerField(
         label="办理时限（工作日）",
         min_value=1,
@@ -105,7 +110,12 @@ class AssignForm(TokenForm):
 
 
 class TransferForm(TokenForm):
-    unit = UnitChoice(label="转办单位", queryset=None, widget=forms.Select(attrs={"class": "form-select"}))
+    unit = UnitChoice(
+        label="转办单位",
+        queryset=None,
+        empty_label="请选择单位",
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
     workdays = forms.IntegerField(
         label="办理时限（工作日）",
         min_value=1,

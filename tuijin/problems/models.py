@@ -64,6 +64,9 @@ class Problem(models.Model):
         settings.AUTH_USER_MODEL, verbose_name="上报人", on_delete=models.PROTECT, related_name="+"
     )
     filed_at = models.DateTimeField("上报时间")
+    filed_by_office = models.BooleanField(
+        "项目办代报", default=False, help_text="项目办代上报单位上报（上报人是项目办的人）"
+    )
     sorted_note = models.CharField("梳理意见", max_length=300, blank=True)
     assigned_unit = models.ForeignKey(
         "org.Unit",
@@ -181,6 +184,10 @@ class Slip(models.Model):
         related_name="+",
     )
     acknowledged_at = models.DateTimeField("签收时间", null=True, blank=True)
+    voided_at = models.DateTimeField(
+        "失效时间", null=True, blank=True, help_text="问题转办后，原承办单位未签收的四单失效，无需再签收"
+    )
+    void_reason = models.CharField("失效说明", max_length=100, blank=True)
 
     class Meta:
         verbose_name = "四单"
@@ -206,6 +213,11 @@ class Slip(models.Model):
     @property
     def title(self) -> str:
         return rules.SLIP_TITLES[self.kind]
+
+    @property
+    def pending(self) -> bool:
+        """Waiting to be signed for: neither acknowledged nor superseded (转办)."""
+        return self.acknowledged_at is None and self.voided_at is None
 
 
 class ProblemEvent(models.Model):

@@ -105,9 +105,9 @@ def problem_page(user: Any, problem: Problem, today: date) -> ProblemPage:
         )
     )
     slips = list(
-        problem.slips.select_related("to_unit", "issued_by", "issued_unit", "acknowledged_by").order_by(
-            "issued_at", "id"
-        )
+        problem.slips.select_related(
+            "jurisdiction", "to_unit", "issued_by", "issued_unit", "acknowledged_by"
+        ).order_by("issued_at", "id")
     )
     attachments = list(problem.attachments.select_related("uploaded_by", "event"))
     levels = ladder_for(problem.jurisdiction)
@@ -151,11 +151,12 @@ def projects_to_file(user: Any) -> QuerySet:
 
 
 def unit_choices(jurisdiction: Jurisdiction) -> QuerySet:
-    """Active units of the jurisdiction, its ancestors and subdivisions (who a problem may go to)."""
+    """Active units of the jurisdiction and its ancestors (who a problem may go to). A subdivision's unit
+    cannot see the problem (scopes follow the subtree), so a matter of a street or a child district goes
+    through that jurisdiction's own office: file or assign it there."""
     codes = [c for c in jurisdiction.path.split("/") if c]
     return (
-        Unit.objects.filter(is_active=True)
-        .filter(Q(jurisdiction__code__in=codes) | Q(jurisdiction__path__startswith=jurisdiction.path))
+        Unit.objects.filter(is_active=True, jurisdiction__code__in=codes)
         .select_related("jurisdiction")
         .order_by("jurisdiction__path", "sort", "id")
     )
@@ -169,27 +170,30 @@ def slips_for(
     user: Any, *, kind: str = "", pending: bool | None = None, unit_id: int | None = None
 ) -> QuerySet:
     qs = scope(user, Slip.objects.all()).select_related(
-        "to_unit", "issued_by", "issued_unit", "acknowledged_by", "problem", "project"
+        "jurisdiction", "to_unit", "issued_by", "issued_unit", "acknowledged_by", "problem", "project"
     )
     if kind:
         qs = qs.filter(kind=kind)
     if pending is True:
-        qs = qs.filter(acknowledged_at__isnull=True)
+        qs = qs.filter(acknowledged_at__isnull=True, voided_at__isnull=True)
     elif pending is False:
-        qs = qs.filter(acknowledged_at__isnull=False)
+        qs = qs.filter(Q(acknowledged_at__isnull=False) | Q(voided_at__isnull=False))
     if unit_id:
         qs = qs.filter(to_unit_id=unit_id)
     return qs.order_by("-issued_at", "-id")
 
 
 def slips_to_acknowledge(user: Any) -> QuerySet:
-    """Slips sent to the user's unit and not yet signed for."""
+    """Slips sent to the user's unit and not yet signed for (superseded ones — 已转办 — excluded)."""
     if getattr(user, "unit_id", None) is None or getattr(user, "role", "") not in (
         "unit_head",
         "unit_reporter",
     ):
         return Slip.objects.none()
-    return scope(user, Slip.objects.filter(to_unit_id=user.unit_id, acknowledged_at__isnull=True))
+    return scope(
+        user,
+        Slip.objects.filter(to_unit_id=user.unit_id, acknowledged_at__isnull=True, voided_at__isnull=True),
+    )
 
 
 def _day_bounds(start: date, end: date) -> tuple[datetime, datetime]:

@@ -128,14 +128,20 @@ def _text(value: str | None, field: str, label: str, *, required: bool = True, l
     return text
 
 
-def _check_unit(unit: Unit | None, problem: Problem, field: str = "unit") -> Unit:
+def _check_unit(unit: Unit | None, jurisdiction: Jurisdiction, field: str = "unit") -> Unit:
+    """A unit of the jurisdiction or one of its ancestors: only those can see and handle the problem or
+    slip (scopes follow the subtree). A subdivision's unit is refused: its own office takes the matter."""
     if unit is None:
         raise ValidationError({field: "请选择承办单位。"})
     if not unit.is_active:
-        raise ValidationError({field: f"单位“{unit}”已停用，请另选。"})
-    path, other = problem.jurisdiction.path, unit.jurisdiction.path
-    if not (path.startswith(other) or other.startswith(path)):
-        raise ValidationError({field: f"单位“{unit}”不属于本辖区或其上级、下级辖区。"})
+        raise ValidationError({field: f"单位“{unit.name}”已停用，请另选。"})
+    if not jurisdiction.path.startswith(unit.jurisdiction.path):
+        raise ValidationError(
+            {
+                field: f"单位“{unit.name}”不属于{jurisdiction.name}或其上级辖区，看不到本辖区的问题和四单；"
+                f"下级辖区的事项请交由该辖区项目办交办。"
+            }
+        )
     return unit
 
 
@@ -201,8 +207,15 @@ def slip_issue(
     issues) call it with a subject and `source` and no problem."""
     if kind not in rules.SLIP_KINDS:
         raise ValidationError({"kind": "请选择交办单、转办单、提醒单或督办单。"})
-    if actor is not None and problem is None:
-        require(actor, "problems.supervise" if kind == "supervise" else "problems.manage", None)
+    action = "problems.supervise" if kind == "supervise" else "problems.manage"
+    if problem is not None and problem.jurisdiction_id != jurisdiction.pk:
+        raise ValidationError(
+            {"jurisdiction": f"问题 {problem.code} 属于另一个辖区，四单须由问题所在辖区签发。"}
+        )
+    if actor is not None:
+        # against a probe of the jurisdiction: an office (or supervision office) issues only in its subtree
+        require(actor, action, problem or Slip(kind=kind, jurisdiction=jurisdiction))
+    to_unit = _check_unit(to_unit, jurisdiction, "to_unit")
     at = _moment(today)
     year = _today(today).year
     return Slip.objects.create(
@@ -255,6 +268,12 @@ def slip_acknowledge(*, actor: Any, slip: Slip, today: date | None = None) -> Sl
         Slip.objects.select_for_update(of=("self",)).select_related("jurisdiction", "to_unit").get(pk=slip.pk)
     )
     _require(actor, "problems.slip_acknowledge", slip)
+    if slip.voided_at is not None:
+        raise ValidationError(
+            {
+                "__all__": f"{slip.get_kind_display()}{slip.number_text}{slip.void_reason or '已失效'}，无需签收。"
+            }
+        )
     if slip.acknowledged_at is not None:
         who = slip.acknowledged_by or "系统"
         raise ValidationError(
@@ -266,12 +285,17 @@ def slip_acknowledge(*, actor: Any, slip: Slip, today: date | None = None) -> Sl
     slip.acknowledged_by = actor
     slip.acknowledged_at = _moment(today)
     slip.save(update_fields=["acknowledged_by", "acknowledged_at"])
-    if slip.problem_id and slip.kind in ("assign", "transfer"):
+    if slip.problem_id:
+        # every signature is a step of the problem's timeline; a 交办单/转办单 also acknowledges the problem
         problem = _lock(slip.problem)
-        if problem.status == "assigned" and problem.assigned_unit_id == slip.to_unit_id:
+        if (
+            slip.kind in ("assign", "transfer")
+            and problem.status == "assigned"
+            and problem.assigned_unit_id == slip.to_unit_id
+        ):
             problem.status = "acknowledged"
             _saved(problem, actor, "签收")
-            _event(problem, "acknowledged", actor, slip.acknowledged_at, slip=slip, note=f"签收{slip}")
+        _event(problem, "acknowledged", actor, slip.acknowledged_at, slip=slip, note=f"签收{slip}")
     return slip
 
 
@@ -283,6 +307,7 @@ def _ack_pending_slips(problem: Problem, actor: Any, at: datetime) -> Slip | Non
             to_unit=problem.assigned_unit,
             kind__in=("assign", "transfer"),
             acknowledged_at=None,
+            voided_at=None,
         )
         .order_by("issued_at", "id")
     )
@@ -324,7 +349,8 @@ def problem_file(
     """A unit files a problem against one of its projects (上报). The office may file for a unit."""
     _require(actor, "problems.file")
     project = Project.objects.select_related("jurisdiction", "responsible_unit").get(pk=project.pk)
-    if actor is not None and actor.role != "office_admin":
+    by_office = actor is not None and actor.role == "office_admin"
+    if actor is not None and not by_office:
         if not _unit_projects(actor.unit_id).filter(pk=project.pk).exists():
             raise AccessDenied(
                 f"“{project.name}”不是本单位负责的项目，不能为其上报问题。", action="problems.file"
@@ -362,8 +388,9 @@ def problem_file(
         filed_unit=filed_unit,
         filed_by=actor,
         filed_at=at,
+        filed_by_office=by_office,  # 代报: the office files for the unit; lists and the timeline say so
     )
-    _saved(problem, actor, "上报问题")
+    _saved(problem, actor, "项目办代报" if by_office else "上报问题")
     _event(problem, "filed", actor, at, token, note=problem.description)
     return problem
 
@@ -423,7 +450,7 @@ def problem_assign(
     if _done_before(problem, token):
         return problem
     _check(problem, "assign")
-    unit = _check_unit(unit, problem)
+    unit = _check_unit(unit, problem.jurisdiction)
     day = _today(today)
     problem.due_date = _due(day, workdays)
     problem.deadline_workdays = workdays
@@ -494,6 +521,18 @@ def problem_progress(
     return problem
 
 
+def _no_pending_request(problem: Problem, kind: str) -> None:
+    """A pending request is the office's to decide: another request may not silently replace it."""
+    if problem.pending_request and problem.pending_request != kind:
+        pending = rules.REQUESTS[problem.pending_request]
+        raise ValidationError(
+            {
+                "__all__": f"该问题已有待项目办处理的{pending}（{problem.request_note}），"
+                f"须等项目办处理（同意或不同意）后才能{rules.REQUESTS[kind]}。"
+            }
+        )
+
+
 @transaction.atomic
 def problem_request_transfer(
     *, actor: Any, problem: Problem, reason: str, unit: Unit | None = None, token: str = "", today=None
@@ -502,9 +541,10 @@ def problem_request_transfer(
     problem, done = _unit_step(actor, problem, "request_transfer", token)
     if done:
         return problem
+    _no_pending_request(problem, "transfer")
     reason = _text(reason, "reason", "申请理由", limit=300)
     if unit is not None:
-        _check_unit(unit, problem)
+        _check_unit(unit, problem.jurisdiction)
         if unit.pk == problem.assigned_unit_id:
             raise ValidationError({"unit": "建议转办的单位不能是本单位。"})
     problem.pending_request, problem.request_note, problem.request_unit, problem.request_level = (
@@ -534,6 +574,7 @@ def problem_request_escalation(
     problem, done = _unit_step(actor, problem, "request_escalation", token)
     if done:
         return problem
+    _no_pending_request(problem, "escalation")
     reason = _text(reason, "reason", "申请理由", limit=300)
     levels = ladder_for(problem.jurisdiction)
     target = level or (lvl.key if (lvl := rules.next_level(levels, problem.level)) else "")
@@ -611,7 +652,7 @@ def problem_transfer(
     problem, done = _office_step(actor, problem, "transfer", token)
     if done:
         return problem
-    unit = _check_unit(unit, problem)
+    unit = _check_unit(unit, problem.jurisdiction)
     if unit.pk == problem.assigned_unit_id:
         raise ValidationError({"unit": f"该问题已由“{unit}”承办，请选择其他单位。"})
     workdays = workdays or problem.deadline_workdays or rules.DEFAULT_DEADLINE_WORKDAYS
@@ -623,6 +664,10 @@ def problem_transfer(
     problem.status = "assigned"
     problem.pending_request, problem.request_note, problem.request_unit = "", "", None
     _saved(problem, actor, "转办")
+    # the old unit's unsigned slips of this problem are superseded: no longer theirs to sign
+    Slip.objects.filter(problem=problem, to_unit=old, acknowledged_at=None, voided_at=None).update(
+        voided_at=problem.assigned_at, void_reason="已转办"
+    )
     note = (note or "").strip()
     content = problem.description + (f"\n转办说明：{note}" if note else "")
     require_text = f"请于 {problem.due_date:%Y年%m月%d日} 前办结并书面答复，附佐证材料。"
@@ -744,7 +789,12 @@ problem_supervise.__doc__ = (
 
 
 def problem_evidence_count(problem: Problem) -> int:
-    return ProblemAttachment.objects.filter(problem=problem).count()
+    """The evidence of the reply under review: the attachments of the latest 答复 only. A reply the office
+    returned, a progress note or the files of a unit the problem was transferred away from do not count."""
+    reply = problem.events.filter(kind="replied").order_by("-at", "-id").first()
+    if reply is None:
+        return 0
+    return ProblemAttachment.objects.filter(problem=problem, event=reply).count()
 
 
 @transaction.atomic
@@ -752,7 +802,7 @@ def problem_review_close(
     *, actor: Any, problem: Problem, note: str = "", files: Iterable[Any] = (), token: str = "", today=None
 ) -> Problem:
     """The office reviews the reply and closes the problem (复核销号). Refused without a resolution and
-    evidence (the unit's attachments or files the office adds now)."""
+    evidence: the attachments of the latest reply (`problem_evidence_count`) or files the office adds now."""
     problem, done = _office_step(actor, problem, "review_close", token)
     if done:
         return problem
@@ -761,7 +811,7 @@ def problem_review_close(
         raise ValidationError({"__all__": "承办单位尚未填写办理结果，不能销号。"})
     if not files and not problem_evidence_count(problem):
         raise ValidationError(
-            {"files": "销号须有佐证材料：承办单位的答复没有附件，请上传复核材料，或退回承办单位补充。"}
+            {"files": "销号须有佐证材料：承办单位本次答复没有附件，请上传复核材料，或退回承办单位补充。"}
         )
     at = _moment(today)
     problem.status = "closed"

@@ -21,6 +21,11 @@ UNIT_STAFF = frozenset({Role.UNIT_HEAD, Role.UNIT_REPORTER})
 OFFICE = frozenset({Role.OFFICE_ADMIN})
 
 
+def _name(unit) -> str:
+    """Units by their full name, as the reports' to-do shows them."""
+    return unit.name if unit is not None else ""
+
+
 def _url(problem_id: int) -> str:
     return reverse("problems:detail", args=[problem_id])
 
@@ -29,14 +34,18 @@ def _url(problem_id: int) -> str:
 
 
 def _slip_items(user: Any, today: date) -> list[TodoItem]:
-    rows = slips_to_acknowledge(user).select_related("problem").order_by("deadline", "issued_at", "pk")
+    rows = (
+        slips_to_acknowledge(user)
+        .select_related("problem", "issued_unit", "issued_by")
+        .order_by("deadline", "issued_at", "pk")
+    )
     return [
         TodoItem(
             title=f"{s.get_kind_display()}{s.number_text}：{s.subject}",
             url=_url(s.problem_id) + "#slips" if s.problem_id else reverse("problems:slips") + "?pending=1",
             due_on=s.deadline,
             overdue=bool(s.deadline and s.deadline < today),
-            detail=f"签发：{s.issued_unit or s.issued_by}",
+            detail=f"签发：{s.issued_unit.name if s.issued_unit else s.issued_by}",
         )
         for s in rows
     ]
@@ -109,10 +118,11 @@ def _office_waiting(user: Any) -> QuerySet:
 
 def _office_detail(p: Problem) -> str:
     if p.status == "replied":
-        return f"待复核销号：{p.assigned_unit}已答复"
+        return f"待复核销号：{_name(p.assigned_unit)}已答复"
     if p.pending_request:
-        return f"{p.assigned_unit}{rules.REQUESTS[p.pending_request]}：{p.request_note}"
-    return f"待梳理交办：{p.filed_unit}上报（{p.get_kind_display()}）"
+        return f"{_name(p.assigned_unit)}{rules.REQUESTS[p.pending_request]}：{p.request_note}"
+    how = "项目办代报" if p.filed_by_office else "上报"
+    return f"待梳理交办：{p.filed_unit.name}{how}（{p.get_kind_display()}）"
 
 
 def _office_items(user: Any, today: date) -> list[TodoItem]:
@@ -159,7 +169,7 @@ def _overdue_items(user: Any, today: date) -> list[TodoItem]:
             url=_url(p.pk),
             due_on=p.due_date,
             overdue=True,
-            detail=f"承办：{p.assigned_unit}，可提醒或督办",
+            detail=f"承办：{_name(p.assigned_unit)}，可提醒或督办",
         )
         for p in rows
     ]

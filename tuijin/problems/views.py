@@ -13,6 +13,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from tuijin.core.access import can, get_for_action, get_readable, require
@@ -151,8 +152,8 @@ def _step_forms(request, problem: Problem, page: selectors.ProblemPage, bound: d
         steps.append("supervise")
     if not above:
         steps = [s for s in steps if s not in ("escalate", "request_escalation")]
-    if problem.pending_request and problem.pending_request != "escalation":
-        steps = [s for s in steps if s != "request_transfer"]
+    if problem.pending_request:  # the office decides the pending request first (services refuse a second)
+        steps = [s for s in steps if s not in ("request_transfer", "request_escalation")]
     forms = []
     steps += [s for s in bound if s not in steps and s != "decline"]  # a refused step shows its error
     for step in steps:
@@ -184,9 +185,7 @@ def _render_problem(
         "today": today,
         "statuses": list(rules.STATUSES.items()),
         "ack_slips": [
-            s
-            for s in page.slips
-            if s.acknowledged_at is None and can(request.user, "problems.slip_acknowledge", s)
+            s for s in page.slips if s.pending and can(request.user, "problems.slip_acknowledge", s)
         ],
         **_step_forms(request, problem, page, bound or {}),
     }
@@ -306,7 +305,14 @@ def problem_step(request, pk: int, step: str):
 def attachment_download(request, pk: int):
     require(request.user, "problems.view")
     attachment = get_readable(request.user, ProblemAttachment.objects.all(), pk=pk)
-    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
+    missing = {"detail": "附件文件未随数据导入或已不存在，无法下载。"}
+    if not attachment.file:  # imported records (exchange) carry the metadata only, not the file
+        return render(request, "404.html", missing, status=404)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        return render(request, "404.html", missing, status=404)
+    return FileResponse(handle, as_attachment=True, filename=attachment.name)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -326,8 +332,7 @@ def slip_list(request):
     )
     page = Paginator(qs, 50).get_page(g.get("page"))
     rows = [
-        {"s": s, "can_ack": s.acknowledged_at is None and can(request.user, "problems.slip_acknowledge", s)}
-        for s in page
+        {"s": s, "can_ack": s.pending and can(request.user, "problems.slip_acknowledge", s)} for s in page
     ]
     context = {
         "page": page,
@@ -344,8 +349,10 @@ def slip_acknowledge(request, pk: int):
     slip = get_for_action(
         request.user, Slip.objects.select_related("jurisdiction"), "problems.slip_acknowledge", pk=pk
     )
-    back = request.POST.get("next") or reverse("problems:slips")
-    if not back.startswith("/"):
+    back = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         back = reverse("problems:slips")
     try:
         services.slip_acknowledge(actor=request.user, slip=slip)

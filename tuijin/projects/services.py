@@ -604,6 +604,13 @@ def investment_record(
     entry = InvestmentEntry.objects.filter(project=project, year=year, month=month).first()
     if entry is None:
         entry = InvestmentEntry(project=project, year=year, month=month)
+    elif entry.source == "report":  # written by an accepted (final, sealed) monthly report
+        raise ValidationError(
+            {
+                "month": f"{year}年{month}月的完成投资来自已审核通过的月报（已封存或将被封存），不能在此改写；"
+                "如需更正，请通过该月月报更正。"
+            }
+        )
     entry.amount, entry.note, entry.source, entry.recorded_by = amount, note, source, user
     entry._history_user = user
     try:

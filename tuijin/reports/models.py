@@ -11,6 +11,7 @@ that month, the one source of truth; `Report.investment_completed` repeats it as
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from . import rules
 
@@ -45,6 +46,12 @@ class Report(models.Model):
     problem_status = models.TextField("问题限时解决情况", blank=True)
     difficulties = models.TextField("困难和问题", blank=True)
     investment_completed = models.DecimalField("本月完成投资（万元）", null=True, blank=True, **MONEY)
+    # 本周新开工 (WH19 三(二)四); `progress` is its 形象进度（建设内容）. Whether and when the project started is
+    # its 开工 StageTransition (shown, never copied here).
+    not_started_reason = models.TextField("未开工原因", blank=True)
+    expected_start = models.DateField("预计开工时间", null=True, blank=True)
+    ceremony_held = models.BooleanField("是否举行开工仪式", null=True, blank=True)
+    ceremony_on = models.DateField("开工仪式日期", null=True, blank=True)
     # workflow
     version = models.PositiveIntegerField("版本", default=0, help_text="提交次数")
     events = models.PositiveIntegerField("变更次数", default=0, help_text="最后一条版本记录的序号")
@@ -114,8 +121,12 @@ class Report(models.Model):
 
     @property
     def is_late(self) -> bool:
+        """First submitted after the due day (Asia/Shanghai date). A 代填 report is never "late": it is
+        its own state (the unit did not report, `rules.report_state`), shown as 代填."""
         first = self.first_submitted_at
-        return rules.is_late(self.due_on, first.date() if first else None)
+        if self.is_proxy or first is None:
+            return False
+        return rules.is_late(self.due_on, timezone.localtime(first).date())
 
 
 class ReportVersion(models.Model):

@@ -181,7 +181,9 @@ def unit_period_rows(
     for project in projects:
         report = reports.get(project.pk)
         status = report.status if report else "missing"
-        editable = status in ("missing", *rules.EDITABLE) or (proxy and status != "accepted")
+        # the office (proxy) fills in only what the unit has not submitted: missing, draft or returned;
+        # the unit's own submitted or approved rows stay read-only (it accepts or returns them instead)
+        editable = status in ("missing", *rules.EDITABLE)
         content = content_of(report) if report else {}
         copied = False
         if (
@@ -199,7 +201,8 @@ def unit_period_rows(
 
 def period_overview(user: Any, kind: str, start: date, *, today: date, due_on: date) -> list[dict]:
     """Office review: per unit, how many projects report and how many are missing, drafts, submitted,
-    approved, returned, accepted and late. Two queries."""
+    approved, returned, accepted (by the office after the unit reported), 代填 (filled in by the office:
+    not reported by the unit, never counted on time or late) and late. Two queries."""
     projects = _kind_projects(scope(user, Project.objects.all()), kind, start)
     expected = dict(
         projects.values("responsible_unit_id")
@@ -210,20 +213,23 @@ def period_overview(user: Any, kind: str, start: date, *, today: date, due_on: d
     counts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for row in (
         scope(user, Report.objects.filter(kind=kind, period_start=start))
-        .values("unit_id", "status", "first_submitted_at", "due_on")
+        .values("unit_id", "status", "first_submitted_at", "due_on", "is_proxy")
         .order_by()
     ):
         c = counts[row["unit_id"]]
-        c[row["status"]] += 1
         first = row["first_submitted_at"]
-        if first is not None and rules.is_late(row["due_on"], _local(first)):
+        state = rules.report_state(
+            row["status"], row["due_on"], _local(first) if first else None, today, is_proxy=row["is_proxy"]
+        )
+        c["proxy" if state == "proxy" else row["status"]] += 1
+        if state == "late":
             c["late"] += 1
     units = Unit.objects.filter(pk__in=set(expected) | set(counts)).order_by("sort", "pk")
     out = []
     for unit in units:
         c = counts.get(unit.pk, {})
         total = expected.get(unit.pk, 0)
-        submitted_any = sum(c.get(s, 0) for s in ("submitted", "approved", "accepted", "returned"))
+        submitted_any = sum(c.get(s, 0) for s in ("submitted", "approved", "accepted", "returned", "proxy"))
         out.append(
             {
                 "unit": unit,
@@ -233,6 +239,7 @@ def period_overview(user: Any, kind: str, start: date, *, today: date, due_on: d
                 "approved": c.get("approved", 0),
                 "returned": c.get("returned", 0),
                 "accepted": c.get("accepted", 0),
+                "proxy": c.get("proxy", 0),
                 "late": c.get("late", 0),
                 "missing": max(total - submitted_any, 0) if today > due_on else 0,
                 "pending": max(total - submitted_any, 0),
@@ -248,8 +255,8 @@ def _local(moment: Any) -> date:
 
 
 def period_states(*, jurisdiction: Any, kind: str, period_start: date, today: date) -> dict[int, str]:
-    """{project id: "missing" | "late" | "on_time" | "pending"} for every reporting project of a
-    jurisdiction subtree in one period (lights staleness, late/missing lists). Two queries."""
+    """{project id: "missing" | "late" | "on_time" | "pending" | "proxy"} for every reporting project of a
+    jurisdiction subtree in one period (late/missing lists; "proxy": 代填 by the office). Two queries."""
     from .services import period_due
 
     projects = _kind_projects(
@@ -259,7 +266,7 @@ def period_states(*, jurisdiction: Any, kind: str, period_start: date, today: da
         row["project_id"]: row
         for row in Report.objects.filter(
             project__in=projects.values("pk"), kind=kind, period_start=period_start
-        ).values("project_id", "status", "first_submitted_at", "due_on")
+        ).values("project_id", "status", "first_submitted_at", "due_on", "is_proxy")
     }
     default_due = None
     states = {}
@@ -273,7 +280,11 @@ def period_states(*, jurisdiction: Any, kind: str, period_start: date, today: da
         else:
             first = row["first_submitted_at"]
             states[pid] = rules.report_state(
-                row["status"], row["due_on"], _local(first) if first else None, today
+                row["status"],
+                row["due_on"],
+                _local(first) if first else None,
+                today,
+                is_proxy=row["is_proxy"],
             )
     return states
 
@@ -354,30 +365,53 @@ def project_reports(user: Any, project: Project, limit: int = 6) -> dict[str, An
     return {"reports": reports, "photos": photos, "cameras": cameras}
 
 
+# How far back the to-do looks for a period still not submitted (basis = "default": WH19 gives no rule;
+# a month of weekly reports and the two months before this one — older gaps are the 迟报缺报 page's)
+EARLIER_PERIODS = {"weekly": 4, "new_starts": 4, "monthly": 2}
+
+
+def _period_end_moment(kind: str, start: date) -> Any:
+    """The aware moment (Asia/Shanghai midnight) right after a period ends."""
+    from datetime import datetime, time, timedelta
+
+    day = rules.period_end(kind, start) + timedelta(days=1)
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
 def unit_due_items(user: Any, today: date) -> list[dict]:
-    """This period's reports of the user's unit not yet submitted (to-do), per kind: the week's 周报 and
-    本周新开工, the month's 月报. One query: per kind, the projects that owe it and those of them with a
-    report past draft."""
+    """The reports of the user's unit not yet submitted (to-do), per kind and period: this week's 周报 and
+    本周新开工 and this month's 月报, and the earlier periods (`EARLIER_PERIODS`) still missing — nothing
+    past draft — for projects already in the library when the period ended (a project entered today does
+    not owe last month). Returned reports are the "reports.returned" source's. One query: per kind and
+    period, the projects that owe it and those of them with a report past draft, as conditional counts.
+    [{"kind", "start", "missing", "earlier"}], per kind oldest period first."""
     if user.unit_id is None:
         return []
     aggregates = {}
-    starts = {}
+    periods: list[tuple[str, date, str]] = []
     for kind in rules.KINDS:
-        start = starts[kind] = rules.period_start(kind, today)
-        owed = Q(pk__in=_kind_projects(Project.objects.all(), kind, start).values("pk"))
-        done = Exists(
-            Report.objects.filter(project=OuterRef("pk"), kind=kind, period_start=start).exclude(
-                status="draft"
+        current = rules.period_start(kind, today)
+        starts = rules.recent_periods(kind, today, EARLIER_PERIODS[kind])
+        for start in reversed(starts):
+            key = f"{kind}_{start:%Y%m%d}"
+            periods.append((kind, start, key))
+            owed = Q(pk__in=_kind_projects(Project.objects.all(), kind, start).values("pk"))
+            if start != current:
+                owed &= Q(created_at__lt=_period_end_moment(kind, start))
+            done = Exists(
+                Report.objects.filter(project=OuterRef("pk"), kind=kind, period_start=start).exclude(
+                    status="draft"
+                )
             )
-        )
-        aggregates[f"{kind}_total"] = Count("pk", filter=owed)
-        aggregates[f"{kind}_done"] = Count("pk", filter=owed & Q(done))
+            aggregates[f"{key}_total"] = Count("pk", filter=owed)
+            aggregates[f"{key}_done"] = Count("pk", filter=owed & Q(done))
     counts = Project.objects.filter(responsible_unit_id=user.unit_id).aggregate(**aggregates)
     items = []
-    for kind in rules.KINDS:
-        total, done = counts[f"{kind}_total"], counts[f"{kind}_done"]
+    for kind, start, key in periods:
+        total, done = counts[f"{key}_total"], counts[f"{key}_done"]
         if total and done < total:
-            items.append({"kind": kind, "start": starts[kind], "missing": total - done})
+            earlier = start != rules.period_start(kind, today)
+            items.append({"kind": kind, "start": start, "missing": total - done, "earlier": earlier})
     return items
 
 

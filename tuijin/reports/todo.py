@@ -20,25 +20,33 @@ except ImportError:  # the to-do framework is not there yet
     register_todo_source = None  # type: ignore[assignment]
 
 UNIT_STAFF = frozenset({Role.UNIT_REPORTER, Role.UNIT_HEAD})
-PAGE = {"weekly": "reports:weekly", "monthly": "reports:monthly"}
+PAGE = {"weekly": "reports:weekly", "monthly": "reports:monthly", "new_starts": "reports:new_starts"}
 
 
 def _due_items(user: Any, today: date) -> list:
-    from .services import period_due
+    """This period's reports still to submit and the earlier periods still missing (overdue); the due
+    rules are read once (the jurisdiction's rule set), not per item."""
+    from .services import _ruleset_data
 
-    if user.unit is None:
+    rows = selectors.unit_due_items(user, today)
+    if not rows or user.unit is None:
         return []
+    data = _ruleset_data(user.unit.jurisdiction_id)
+    due_rules = {kind: rules.due_rule(kind, data) for kind in {row["kind"] for row in rows}}
     items = []
-    for row in selectors.unit_due_items(user, today):
+    for row in rows:
         kind, start = row["kind"], row["start"]
-        due_on = period_due(user.unit, kind, start)
+        due_on = rules.due_date(kind, start, due_rules[kind])
+        detail = f"还有 {row['missing']} 个项目未提交"
+        if row.get("earlier"):
+            detail = f"已逾期：{row['missing']} 个项目未报送（缺报），请尽快补报"
         items.append(
             TodoItem(
                 title=f"{rules.period_label(kind, start)}{rules.KINDS[kind]}",
                 url=f"{reverse(PAGE[kind])}?period={start.isoformat()}",
                 due_on=due_on,
                 overdue=today > due_on,
-                detail=f"还有 {row['missing']} 个项目未提交",
+                detail=detail,
             )
         )
     return items
@@ -95,11 +103,12 @@ def register() -> None:
     register_todo_source(
         TodoSource(
             key="reports.due",
-            title="待填报的周报月报",
+            title="待填报的周报、月报、本周新开工",
             icon="file-pencil",
             roles=UNIT_STAFF,
             items=_due_items,
-            count=lambda user, today: len(_due_items(user, today)),
+            # one query (selectors.unit_due_items); the items add the due dates from the rule set
+            count=lambda user, today: len(selectors.unit_due_items(user, today)),
             order=10,
         )
     )

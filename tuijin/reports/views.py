@@ -13,6 +13,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from tuijin.chains.models import ChainNode
@@ -23,7 +24,14 @@ from tuijin.projects.models import Project
 from . import rules, selectors, services
 from .models import CameraLink, Report, SitePhoto
 
-PERIOD_PARAM = {"weekly": "week", "monthly": "month"}
+PERIOD_PARAM = {"weekly": "week", "monthly": "month", "new_starts": "week"}
+PAGE_NAMES = {"weekly": "reports:weekly", "monthly": "reports:monthly", "new_starts": "reports:new_starts"}
+
+
+# The ledger (tuijin/reports/ledger.py) seals 周报 and 月报; 本周新开工 is deliberately not sealed: it only
+# repeats facts the project library holds (the 开工 StageTransition) plus free text.
+SEALED_KINDS = ("weekly", "monthly")
+MISSING_FILE = "照片文件未随数据导入或已不存在，无法查看。"
 
 
 def _today() -> date:
@@ -35,6 +43,28 @@ def _period(request, kind: str) -> date:
         request.POST.get("period") or request.GET.get(PERIOD_PARAM[kind]) or request.GET.get("period") or ""
     )
     return rules.parse_period(kind, text, today=_today())
+
+
+def _period_choices(kind: str, start: date, today: date) -> list[dict[str, Any]]:
+    """The period picker's options (a <select>: `<input type=week>` is a plain text box in Safari and
+    Firefox): this period and the 12 before it, plus the shown one when it is older."""
+    starts = rules.recent_periods(kind, today, 12)
+    if start not in starts:
+        starts.append(start)
+    return [
+        {"value": rules.period_param(kind, s), "label": rules.period_label(kind, s), "selected": s == start}
+        for s in starts
+    ]
+
+
+def _seen(request) -> dict[int, int]:
+    """The reports a review page showed, as posted: repeated `seen` = "<report id>:<events counter>"."""
+    seen: dict[int, int] = {}
+    for text in request.POST.getlist("seen"):
+        pk, _, events = text.partition(":")
+        if pk.isdigit() and events.isdigit():
+            seen[int(pk)] = int(events)
+    return seen
 
 
 def _page_url(name: str, kind: str, start: date, unit: Unit | None = None, office: bool = False) -> str:
@@ -59,7 +89,7 @@ def _error_map(exc: ValidationError) -> tuple[dict[str, dict[str, list[str]]], l
 
 
 def _rows_from_post(request, kind: str) -> dict[int, dict[str, Any]]:
-    fields = rules.MONTHLY_FIELDS if kind == "monthly" else rules.WEEKLY_FIELDS
+    fields = rules.fields_of(kind)
     head = request.POST.get("unit_head_name", "")
     rows: dict[int, dict[str, Any]] = {}
     for text in request.POST.getlist("pid"):
@@ -86,11 +116,17 @@ def monthly(request):
     return _fill_page(request, "monthly")
 
 
+@login_required
+def new_starts(request):
+    """本周新开工项目情况 (WH19 三(二)四): the same page machinery as the weekly report."""
+    return _fill_page(request, "new_starts")
+
+
 def _fill_page(request, kind: str) -> HttpResponse:
     require(request.user, "reports.view")
     user = request.user
     office = can(user, "reports.proxy")
-    units = list(selectors.reporting_units(user, _period(request, kind).year)) if office else []
+    units = list(selectors.reporting_units(user, kind=kind, start=_period(request, kind))) if office else []
     unit: Unit | None = None
     unit_text = request.POST.get("unit") or request.GET.get("unit") or ""
     if office:
@@ -98,7 +134,7 @@ def _fill_page(request, kind: str) -> HttpResponse:
     elif user.unit_id is not None:
         unit = user.unit
     start = _period(request, kind)
-    name = f"reports:{kind}"
+    name = PAGE_NAMES[kind]
     today = _today()
     errors_by_row: dict[str, dict[str, list[str]]] = {}
     general: list[str] = []
@@ -152,10 +188,21 @@ def _fill_page(request, kind: str) -> HttpResponse:
                     "content": content,
                     "errors": errors_by_row.get(str(pid), {}),
                     "status_label": rules.STATUS_SHORT[row.status],
+                    "facts": row.facts,
                 }
             )
-    fields = rules.MONTHLY_FIELDS if kind == "monthly" else rules.WEEKLY_FIELDS
-    labels = rules.MONTHLY_LABELS if kind == "monthly" else rules.FIELD_LABELS
+    fields = rules.fields_of(kind)
+    labels = rules.labels_of(kind)
+    # the cards with errors, for the alert at the top of a long page (each links to its card)
+    error_rows = [
+        {
+            "pid": r["row"].project.pk,
+            "name": r["row"].project.name,
+            "count": sum(len(m) for m in r["errors"].values()),
+        }
+        for r in rows
+        if r["errors"]
+    ]
     head_name = request.POST.get("unit_head_name") or next(
         (r["content"].get("unit_head_name") for r in rows if r["content"].get("unit_head_name")), ""
     )
@@ -173,12 +220,22 @@ def _fill_page(request, kind: str) -> HttpResponse:
         "prev": rules.period_param(kind, rules.previous_period(kind, start)),
         "next": rules.period_param(kind, rules.next_period(kind, start)),
         "has_next": rules.next_period(kind, start) <= rules.period_start(kind, today),
+        "choices": _period_choices(kind, start, today),
         "due_on": due_on,
         "rows": rows,
+        "error_rows": error_rows,
         "text_fields": [
             (f, labels[f])
             for f in fields
-            if f not in ("responsible_person", "unit_head_name", "investment_completed")
+            if f
+            not in (
+                "responsible_person",
+                "unit_head_name",
+                "investment_completed",
+                "not_started_reason",
+                *rules.DATE_FIELDS,
+                *rules.BOOL_FIELDS,
+            )
         ],
         "labels": labels,
         "editable_count": sum(1 for r in rows if r["row"].editable),
@@ -221,6 +278,7 @@ def approvals(request, kind: str = "weekly"):
                     kind=kind,
                     period_start=start,
                     token=request.POST.get("token") or None,
+                    seen=_seen(request),  # only the rows the head saw, unchanged since
                 )
             elif op == "return":
                 report = get_for_action(
@@ -258,9 +316,8 @@ def approvals(request, kind: str = "weekly"):
 
 
 def _display_fields(kind: str) -> list[tuple[str, str]]:
-    fields = rules.MONTHLY_FIELDS if kind == "monthly" else rules.WEEKLY_FIELDS
-    labels = rules.MONTHLY_LABELS if kind == "monthly" else rules.FIELD_LABELS
-    return [(f, labels[f]) for f in fields if f != "unit_head_name"]
+    labels = rules.labels_of(kind)
+    return [(f, labels[f]) for f in rules.fields_of(kind) if f != "unit_head_name"]
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -277,7 +334,8 @@ def review(request, kind: str):
     unit = Unit(jurisdiction_id=request.user.jurisdiction_id)
     due_on = services.period_due(unit, kind, start)
     seal_errors: list[str] = []
-    if request.method == "POST" and request.POST.get("op") == "seal":
+    sealable = kind in SEALED_KINDS
+    if request.method == "POST" and request.POST.get("op") == "seal" and sealable:
         from .ledger import reports_seal_period
 
         try:
@@ -306,6 +364,7 @@ def review(request, kind: str):
             "approved",
             "returned",
             "accepted",
+            "proxy",
             "late",
             "missing",
             "pending",
@@ -321,12 +380,14 @@ def review(request, kind: str):
         "prev": rules.period_param(kind, rules.previous_period(kind, start)),
         "next": rules.period_param(kind, rules.next_period(kind, start)),
         "has_next": rules.next_period(kind, start) <= rules.period_start(kind, today),
+        "choices": _period_choices(kind, start, today),
         "due_on": due_on,
         "rows": rows,
         "totals": totals,
         "past_due": today > due_on,
         "pending": selectors.office_pending(request.user),
-        "seal": _last_seal(request.user, kind, start),
+        "seal": _last_seal(request.user, kind, start) if sealable else None,
+        "sealable": sealable,
         "seal_errors": seal_errors,
     }
     return render(request, "reports/review.html", context, status=400 if seal_errors else 200)
@@ -368,10 +429,20 @@ def review_unit(request, kind: str, unit_id: int):
                     "reports.review",
                     pk=request.POST.get("report") or 0,
                 )
-                outcome = services.report_accept(user=request.user, reports=[report], token=token)
+                seen = _seen(request)
+                outcome = services.report_accept(
+                    user=request.user, reports=[report], token=token, seen=seen if seen else None
+                )
             elif op == "accept_all":
+                # the period's approved reports now must be exactly those the page showed, unchanged
                 ready = Report.objects.filter(unit=unit, kind=kind, period_start=start, status="approved")
-                outcome = services.report_accept(user=request.user, reports=list(ready), token=token)
+                seen = _seen(request)
+                outcome = services.report_accept(
+                    user=request.user,
+                    reports=[*ready, *Report.objects.filter(unit=unit, pk__in=seen)],
+                    token=token,
+                    seen=seen,
+                )
             elif op == "return":
                 report = get_for_action(
                     request.user,
@@ -404,7 +475,7 @@ def review_unit(request, kind: str, unit_id: int):
         "errors": errors,
         "token": services.new_token(),
         "fields": _display_fields(kind),
-        "fill_url": _page_url(f"reports:{kind}", kind, start, unit, True),
+        "fill_url": _page_url(PAGE_NAMES[kind], kind, start, unit, True),
         "back": f"{reverse('reports:review', args=[kind])}?period={start.isoformat()}",
     }
     return render(request, "reports/review_unit.html", context, status=status)
@@ -428,13 +499,32 @@ def detail(request, pk: int):
         "report": report,
         "label": rules.period_label(report.kind, report.period_start),
         "history": selectors.report_history(report),
-        "labels": rules.MONTHLY_LABELS if report.kind == "monthly" else rules.FIELD_LABELS,
-        "fields": rules.MONTHLY_FIELDS if report.kind == "monthly" else rules.WEEKLY_FIELDS,
+        "labels": rules.labels_of(report.kind),
+        "fields": rules.fields_of(report.kind),
+        "current": _current_content(report),
         "photos": scope(request.user, SitePhoto.objects.filter(report=report)),
         "can_upload": can(request.user, "reports.upload_photo", report.project),
         "today": _today(),
     }
     return render(request, "reports/detail.html", context)
+
+
+def _current_content(report: Report) -> list[tuple[str, str, str]]:
+    """(field, label, shown value) of the report's current content, for the history page's top card."""
+    labels = rules.labels_of(report.kind)
+    out = []
+    for name in rules.fields_of(report.kind):
+        value = getattr(report, name)
+        if name == "investment_completed":
+            text = f"{value} 万元" if value is not None else ""
+        elif name == "ceremony_held":
+            text = {True: "已举行", False: "未举行"}.get(value, "")
+        elif isinstance(value, date):
+            text = value.isoformat()
+        else:
+            text = value or ""
+        out.append((name, labels[name], text))
+    return out
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -446,10 +536,12 @@ def photo(request, pk: int):
     require(request.user, "reports.view")
     item = get_readable(request.user, SitePhoto.objects.all(), pk=pk)  # 404 outside one's scope
     field = item.thumbnail if request.GET.get("thumb") == "1" and item.thumbnail else item.file
+    if not field:  # imported records (exchange) carry the metadata only, not the image
+        return render(request, "404.html", {"detail": MISSING_FILE}, status=404)
     try:
         handle = field.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404("文件已不存在") from exc
+    except FileNotFoundError:
+        return render(request, "404.html", {"detail": MISSING_FILE}, status=404)
     content_type = "image/jpeg" if field is item.thumbnail else item.content_type
     response = FileResponse(handle, content_type=content_type)
     response["Cache-Control"] = "private, max-age=3600"
@@ -470,8 +562,10 @@ def photo_upload(request, project_id: int):
         taken_on = date.fromisoformat(request.POST.get("taken_on", ""))
     except ValueError:
         taken_on = None
-    back = request.POST.get("next") or reverse("projects:detail", args=[project.pk])
-    if not back.startswith("/"):
+    back = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):  # "//evil.example/" starts with "/" too
         back = reverse("projects:detail", args=[project.pk])
     files = request.FILES.getlist("file")
     if not files:

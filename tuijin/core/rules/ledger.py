@@ -8,14 +8,19 @@ Pure: standard library only (import-linter forbids Django here); no clock.
   datetimes as ISO text (datetimes in UTC), so the same data hashes the same on every database.
 - A seal's chain starts from sha256("<kind>|<jurisdiction code>|<period key>") and folds each record in
   record-id order: chain = sha256("<chain>|<record id>|<record hash>").
-- A seal's own hash covers its kind, jurisdiction, period, sequence number, chain hash and the previous
-  seal's hash, so seals of one (jurisdiction, kind) form a chain too: deleting or editing a seal breaks
-  the link of the next one.
+- A seal's own hash is an HMAC-SHA256, keyed with the ledger key (settings.LEDGER_KEY, kept outside the
+  database), over its kind, jurisdiction, period, sequence number, chain hash and the previous seal's
+  hash, so seals of one (jurisdiction, kind) form a chain too: deleting or editing a seal breaks the link
+  of the next one, and someone who can write the database but not read the key cannot make a seal (or
+  recompute one over changed records) that verifies.
+- Each seal also becomes one line of the append-only heads log (kept outside the database), itself
+  HMAC'd with the same key: `head_line` / `parse_head_line`.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import re
 from collections.abc import Iterable
@@ -94,10 +99,66 @@ def hashed_entries(records: Iterable[tuple[Any, dict[str, Any]]]) -> list[tuple[
     return entries
 
 
+def keyed(key: bytes, text: str) -> str:
+    """HMAC-SHA256 of the text with the ledger key, hex."""
+    if not key:
+        raise ValueError("封存密钥（LEDGER_KEY）为空")
+    return hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
 def seal_hash(
-    *, kind: str, jurisdiction_code: str, period_key: str, sequence: int, chain: str, prev_seal_hash: str
+    *,
+    key: bytes,
+    kind: str,
+    jurisdiction_code: str,
+    period_key: str,
+    sequence: int,
+    chain: str,
+    prev_seal_hash: str,
 ) -> str:
-    return sha256(f"seal|{kind}|{jurisdiction_code}|{period_key}|{sequence}|{chain}|{prev_seal_hash}")
+    return keyed(key, f"seal|{kind}|{jurisdiction_code}|{period_key}|{sequence}|{chain}|{prev_seal_hash}")
+
+
+# ---------------------------------------------------------------------------------------------------
+# The heads log: one line per seal, kept outside the database (append-only), so a seal deleted from the
+# table (even the latest of its chain) is still known.
+
+
+@dataclass(frozen=True)
+class Head:
+    kind: str
+    jurisdiction_code: str
+    period_key: str
+    sequence: int
+    seal_hash: str
+    at: str = ""  # when the seal was made (ISO, for people reading the log)
+
+
+def _head_text(head: Head) -> str:
+    return f"head|{head.at}|{head.kind}|{head.jurisdiction_code}|{head.period_key}|{head.sequence}|{head.seal_hash}"
+
+
+def head_line(key: bytes, head: Head) -> str:
+    """The log line of a seal (tab-separated, no newline): time, kind, jurisdiction code, period,
+    sequence, seal hash, HMAC of all of them."""
+    fields = (head.at, head.kind, head.jurisdiction_code, head.period_key, str(head.sequence), head.seal_hash)
+    if any("\t" in f or "\n" in f for f in fields):
+        raise ValueError("封存日志字段不能含制表符或换行")
+    return "\t".join((*fields, keyed(key, _head_text(head))))
+
+
+def parse_head_line(key: bytes, line: str) -> Head | None:
+    """The seal a log line records, or None when the line is malformed or its HMAC does not match."""
+    parts = line.rstrip("\n").split("\t")
+    if len(parts) != 7 or not parts[4].isdigit():
+        return None
+    at, kind, code, period, sequence, digest, mac = parts
+    head = Head(
+        kind=kind, jurisdiction_code=code, period_key=period, sequence=int(sequence), seal_hash=digest, at=at
+    )
+    if not hmac.compare_digest(mac, keyed(key, _head_text(head))):
+        return None
+    return head
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -33,6 +33,7 @@ from .schema import (
     PROBLEM_UNITS,
     PROBLEM_USERS,
     SECTION,
+    SLIP_FIXED,
     SLIP_PLAIN,
     EventRecord,
     ProblemRecord,
@@ -43,6 +44,18 @@ from .schema import (
 )
 
 BATCH = 900
+SLIP_LABELS = {
+    "source": "来源",
+    "subject": "事项",
+    "content": "内容",
+    "requirement": "办理要求",
+    "deadline": "办理期限",
+    "issued_at": "签发时间",
+    "problem": "所属问题",
+    "project": "项目",
+    "issued_unit": "签发单位",
+    "issued_by": "签发人",
+}
 
 
 def import_problems(ctx: ImportContext, data: ProblemsSection) -> None:
@@ -188,6 +201,7 @@ class ProblemsImport:
         self.file_problems: dict[str, int] = {}
         for i, p in enumerate(self.data.problems):
             self._check_problem(i, p)
+        self.problem_keys = {p.pk: k for k, p in self.problems.items()}
         for i, s in enumerate(self.data.slips):
             self._check_slip(i, s)
 
@@ -251,6 +265,30 @@ class ProblemsImport:
             self._require_someone(
                 (*loc, "attachments", k, "uploaded_by"), a.uploaded_by, f"佐证材料“{a.name}”的上传人"
             )
+        if held is not None and held.status == "closed" and project is not None:
+            self._check_closed(loc, key, held, p)
+
+    def _check_closed(self, loc: tuple, key: str, held: Problem, p: ProblemRecord) -> None:
+        """A closed problem (销号) is final: the import may add to its timeline, never change it in place."""
+        units = [getattr(p, name) for name in PROBLEM_UNITS if getattr(p, name)]
+        if any(split_unit_key(u) not in self.units for u in units):
+            return  # reported above
+        values = self._problem_values(p)
+        changed = []
+        for name, value in values.items():
+            field = name.removesuffix("_id")
+            if field in PROBLEM_USERS and getattr(p, field) and value is None:
+                continue  # an account this system does not have: left as it is, not a change
+            if getattr(held, name) != value:
+                changed.append(field)
+        if changed:
+            closed = timezone.localtime(held.closed_at) if held.closed_at else None
+            when = f"于 {closed:%Y-%m-%d} " if closed else ""
+            self._error(
+                (*loc, changed[0]),
+                f"问题 {key} 在系统中已{when}销号，销号的问题不能由导入修改"
+                f"（文件中与系统不同的字段：{'、'.join(changed)}）",
+            )
 
     def _check_slip(self, i: int, s: SlipRecord) -> None:
         loc: tuple[str | int, ...] = ("slips", i)
@@ -278,6 +316,40 @@ class ProblemsImport:
                     (*loc, "number"),
                     f"{_slip_text(key)}在系统中已是另一份四单（事项“{held.subject}”）：编号不能重复",
                 )
+            else:
+                self._check_issued(loc, key, held, s)
+
+    def _check_issued(self, loc: tuple, key: tuple[str, str, int, int], held: Slip, s: SlipRecord) -> None:
+        """An issued slip is a record (督办单 are what the cards count): the import may add a signature
+        or a 失效 mark the system lacks, never change its content, its signature or its 失效 mark."""
+        text = _slip_text(key)
+        fixed = {name: (getattr(held, name), getattr(s, name)) for name in SLIP_FIXED}
+        fixed["problem"] = (self.problem_keys.get(held.problem_id), s.problem)
+        if s.project is None or s.project in self.projects:
+            project = self.projects[s.project].pk if s.project else None
+            fixed["project"] = (held.project_id, project)
+        if s.issued_unit is None or split_unit_key(s.issued_unit) in self.units:
+            fixed["issued_unit"] = (held.issued_unit_id, self._unit_id(s.issued_unit))
+        if self._user_id(s.issued_by):
+            fixed["issued_by"] = (held.issued_by_id, self._user_id(s.issued_by))
+        for name, (mine, theirs) in fixed.items():
+            if mine != theirs:
+                label = SLIP_LABELS.get(name, name)
+                self._error((*loc, name), f"{text}已签发，其{label}不能由导入修改（文件与系统中的不同）")
+        if held.acknowledged_at is not None:
+            who = self._user_id(s.acknowledged_by)
+            if s.acknowledged_at != held.acknowledged_at or (
+                who is not None and who != held.acknowledged_by_id
+            ):
+                signed = timezone.localtime(held.acknowledged_at)
+                self._error(
+                    (*loc, "acknowledged_at"),
+                    f"{text}已于 {signed:%Y-%m-%d %H:%M} 签收，签收不能由导入修改或撤销",
+                )
+        if held.voided_at is not None and (s.voided_at, s.void_reason) != (held.voided_at, held.void_reason):
+            self._error(
+                (*loc, "voided_at"), f"{text}已{held.void_reason or '失效'}，失效记录不能由导入修改或撤销"
+            )
 
     # -----------------------------------------------------------------------------------------------
     # Writes

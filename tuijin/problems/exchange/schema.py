@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, AwareDatetime, Field, StrictInt, StrictStr
+from pydantic import AfterValidator, AwareDatetime, Field, StrictBool, StrictInt, StrictStr
 
 from tuijin.core.exchange.schema import Code, ExchangeModel, UnitKey
 from tuijin.projects.exchange.schema import Day, ProjectKey, Username, Year
@@ -106,6 +106,7 @@ class ProblemRecord(ExchangeModel):
     filed_unit: UnitKey
     filed_by: Username | None = None
     filed_at: AwareDatetime
+    filed_by_office: StrictBool = False
     sorted_note: _text(300) = ""  # type: ignore[valid-type]
     assigned_unit: UnitKey | None = None
     assigned_at: AwareDatetime | None = None
@@ -150,6 +151,8 @@ class SlipRecord(ExchangeModel):
     issued_at: AwareDatetime
     acknowledged_by: Username | None = None
     acknowledged_at: AwareDatetime | None = None
+    voided_at: AwareDatetime | None = None
+    void_reason: _text(100) = ""  # type: ignore[valid-type]
 
 
 class ProblemsSection(ExchangeModel):
@@ -167,6 +170,7 @@ PROBLEM_PLAIN = (
     "needs",
     "status",
     "filed_at",
+    "filed_by_office",
     "sorted_note",
     "assigned_at",
     "deadline_workdays",
@@ -186,6 +190,18 @@ PROBLEM_PLAIN = (
 PROBLEM_MOMENTS = ("filed_at", "assigned_at", "escalated_at", "replied_at", "reviewed_at", "closed_at")
 PROBLEM_UNITS = ("filed_unit", "assigned_unit", "request_unit")
 PROBLEM_USERS = ("replied_by", "reviewed_by", "closed_by")  # filed_by is required: see load
-SLIP_PLAIN = ("source", "subject", "content", "requirement", "deadline", "issued_at", "acknowledged_at")
-SLIP_MOMENTS = ("issued_at", "acknowledged_at")
+SLIP_PLAIN = (
+    "source",
+    "subject",
+    "content",
+    "requirement",
+    "deadline",
+    "issued_at",
+    "acknowledged_at",
+    "voided_at",
+    "void_reason",
+)
+SLIP_MOMENTS = ("issued_at", "acknowledged_at", "voided_at")
+# what an issued slip keeps for good: an import may add a signature or a 失效 mark, never change these
+SLIP_FIXED = ("source", "subject", "content", "requirement", "deadline", "issued_at")
 EVENT_UNITS = ("unit", "from_unit", "to_unit")

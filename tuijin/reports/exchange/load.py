@@ -181,7 +181,7 @@ class ReportsImport:
             self._error((*loc, "period_start"), f"{label}重复（另见 reports[{self.file_reports[mine]}]）")
         self.file_reports.setdefault(mine, i)
         if rules.period_start(r.kind, r.period_start) != r.period_start:
-            first = "星期一" if r.kind == "weekly" else "该月 1 日"
+            first = "该月 1 日" if r.kind == "monthly" else "星期一"
             self._error(
                 (*loc, "period_start"),
                 f"{KIND_NAMES[r.kind]}的周期起始日应为{first}，实际为 {r.period_start}",
@@ -190,8 +190,10 @@ class ReportsImport:
             self._error((*loc, "period_start"), message)
         project = self._project(loc, r.project)
         self._check_unit(loc, r, project)
-        if r.kind == "weekly" and r.investment_completed is not None:
-            self._error((*loc, "investment_completed"), f"{label}：周报没有“本月完成投资”，应为 null")
+        if r.kind != "monthly" and r.investment_completed is not None:
+            self._error(
+                (*loc, "investment_completed"), f"{label}：{KIND_NAMES[r.kind]}没有“本月完成投资”，应为 null"
+            )
         content = {name: getattr(r, name) for name in rules.CONTENT_FIELDS}
         total = project.total_investment if project is not None else None
         for name, message in rules.check_content(
@@ -282,6 +284,8 @@ class ReportsImport:
         for i, r in enumerate(self.data.reports):
             project = self.projects.get(r.project)
             if r.status != "accepted" or project is None or split_unit_key(r.unit) not in self.units:
+                continue
+            if r.kind not in SEAL_KINDS:  # 本周新开工 is not sealed
                 continue
             held = self.reports.get((project.pk, r.kind, r.period_start))
             if held is not None and not self._report_changes(held, r):

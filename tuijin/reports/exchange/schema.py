@@ -49,7 +49,8 @@ class VersionRecord(ExchangeModel):
 
 
 class ReportRecord(ExchangeModel):
-    """One project's weekly (WH19 附件2) or monthly report of one period, with every version."""
+    """One project's weekly (WH19 附件2), monthly or 本周新开工 (WH19 三(二)四) report of one period, with
+    every version."""
 
     project: ProjectKey
     kind: Kind  # type: ignore[valid-type]
@@ -67,6 +68,11 @@ class ReportRecord(ExchangeModel):
     problem_status: StrictStr = ""
     difficulties: StrictStr = ""
     investment_completed: Money | None = None
+    # 本周新开工 (since the kind `new_starts`; absent in older files = empty)
+    not_started_reason: StrictStr = ""
+    expected_start: Day | None = None
+    ceremony_held: StrictBool | None = None
+    ceremony_on: Day | None = None
     version: Count = 0
     is_proxy: StrictBool = False
     proxy_by: Username | None = None
@@ -124,7 +130,11 @@ class ReportsSection(ExchangeModel):
 
 
 CONTENT_FIELDS = rules.CONTENT_FIELDS
-TEXT_FIELDS = tuple(name for name in CONTENT_FIELDS if name != "investment_completed")
+TEXT_FIELDS = tuple(
+    name
+    for name in CONTENT_FIELDS
+    if name != "investment_completed" and name not in rules.DATE_FIELDS + rules.BOOL_FIELDS
+)
 MOMENT_FIELDS = (
     "saved_at",
     "submitted_at",
@@ -133,4 +143,13 @@ MOMENT_FIELDS = (
     "reviewed_at",
 )
 USER_FIELDS = ("proxy_by", "saved_by", "submitted_by", "approved_by", "reviewed_by")
-PLAIN_FIELDS = ("due_on", "status", *TEXT_FIELDS, "version", "is_proxy", "return_reason")
+PLAIN_FIELDS = (
+    "due_on",
+    "status",
+    *TEXT_FIELDS,
+    *rules.DATE_FIELDS,
+    *rules.BOOL_FIELDS,
+    "version",
+    "is_proxy",
+    "return_reason",
+)

@@ -2,7 +2,8 @@
 `tuijin ledger seal --kind K --period 2024-W23 [--jurisdiction CODE] [--reason TEXT]` (docs/ledger.md).
 
 Run from a shell on the server, so it acts as the system (no user, no permission check). `verify` prints
-every problem and exits 1 when there is any, else prints "全部 N 个封存记录校验通过" and exits 0.
+every problem and exits 1 when there is any, else prints "全部 N 个封存记录校验通过" and exits 0; records
+accepted after their period was sealed are printed as 待重新封存 and do not change the exit code.
 """
 
 import sys
@@ -58,6 +59,12 @@ class Command(BaseCommand):
         result = selectors.ledger_verify(kind=kind, jurisdiction=_jurisdiction(jurisdiction))
         for problem in result.problems:
             self.stdout.write(self.style.ERROR(problem.message))
+        if result.reseal:
+            self.stdout.write(
+                f"待重新封存（{len(result.reseal)} 条，不影响校验结果，请复核后重新封存并写明原因）："
+            )
+            for item in result.reseal:
+                self.stdout.write(self.style.WARNING(item.message))
         if result.ok:
             self.stdout.write(self.style.SUCCESS(result.summary))
             return
