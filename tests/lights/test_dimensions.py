@@ -255,6 +255,28 @@ def test_the_hook_refreshes_after_a_monthly_investment(world, planned):
     assert ProjectLight.objects.get(pk=planned.pk).color == "red"
 
 
+def test_accepting_a_monthly_report_refreshes_the_investment_light(world, planned):
+    """The report's investment becomes the library's entry only on acceptance, so that is when the light
+    must move (through the lights' report listener, not a call from the reports app)."""
+    from tuijin.reports import services as reports
+
+    for month in (1, 2, 3, 4):
+        invest(planned, 2024, month, 400)
+    assert refresh(planned).color == "yellow"  # May missing: 1600 of 2000 万元, 80 %
+    may = date(2024, 5, 1)
+    rows = {planned.pk: {"progress": "主体施工", "investment_completed": "400"}}
+    reports.report_submit(
+        user=world.reporter, unit=world.dept, kind="monthly", period_start=may, rows=rows, today=TODAY
+    )
+    reports.report_approve(
+        user=world.unit_head, unit=world.dept, kind="monthly", period_start=may, today=TODAY
+    )
+    assert ProjectLight.objects.get(pk=planned.pk).color == "yellow"  # not yet the library's fact
+    reports.report_accept(user=world.admin, reports=Report.objects.filter(kind="monthly"), today=TODAY)
+    light = ProjectLight.objects.get(pk=planned.pk)
+    assert (light.color, light.investment_behind) == ("green", False)
+
+
 # ---------------------------------------------------------------------------------------------------
 # The 迟报缺报 page
 

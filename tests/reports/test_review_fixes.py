@@ -13,6 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from tests.projects.factories import project as project_factory
 from tuijin.reports import rules, selectors, services
 from tuijin.reports.models import Report, ReportVersion
 
@@ -311,17 +312,25 @@ def test_todo_lists_earlier_missing_weeks_overdue(world, projects):
     from tuijin.reports import todo
 
     _backdate(projects)
-    last_week = date(2024, 6, 17)
-    _submit(world, projects, today=date(2024, 6, 21), week=last_week)  # last week all reported
-    # the week before: one reported, two missing
-    _submit(world, projects[:1], today=date(2024, 6, 14), week=date(2024, 6, 10))
+    _submit(world, projects[:1], today=date(2024, 5, 31), week=date(2024, 5, 27))  # reporting starts
+    _submit(world, projects, today=date(2024, 6, 21), week=date(2024, 6, 17))  # last week all reported
+    _submit(world, projects[:1], today=date(2024, 6, 14), week=date(2024, 6, 10))  # one of three
+    services.report_submit(
+        user=world.reporter,
+        unit=world.dept,
+        kind="monthly",
+        period_start=date(2024, 5, 1),
+        rows={projects[0].pk: {"progress": "五月进展", "investment_completed": "10"}},
+        today=date(2024, 5, 24),
+    )
     items = selectors.unit_due_items(world.reporter, TODAY)
     weekly = {i["start"]: i for i in items if i["kind"] == "weekly"}
     assert set(weekly) == {date(2024, 5, 27), date(2024, 6, 3), date(2024, 6, 10), WEEK}
     assert weekly[date(2024, 6, 10)]["missing"] == 2 and weekly[date(2024, 6, 10)]["earlier"]
-    assert not weekly[WEEK]["earlier"]
-    monthly = {i["start"] for i in items if i["kind"] == "monthly"}
-    assert monthly == {date(2024, 5, 1), date(2024, 6, 1)}  # April: the projects were entered on May 1
+    assert weekly[date(2024, 6, 3)]["missing"] == 3 and not weekly[WEEK]["earlier"]
+    monthly = {i["start"]: i["missing"] for i in items if i["kind"] == "monthly"}
+    # April: the projects were entered on May 1 (and nobody reported monthly before May)
+    assert monthly == {date(2024, 5, 1): 2, date(2024, 6, 1): 3}
     if todo.register_todo_source is not None:
         listed = todo._due_items(world.reporter, TODAY)
         assert len(listed) == len(items)
@@ -330,16 +339,33 @@ def test_todo_lists_earlier_missing_weeks_overdue(world, projects):
         assert not next(i for i in listed if "第26周" in i.title).overdue
 
 
-def test_todo_skips_weeks_before_the_project_was_entered(world, projects):
-    _backdate(projects, datetime(2024, 6, 19, 9, 0))
+def test_todo_ignores_periods_before_the_jurisdiction_reports_that_kind(world, projects):
+    _backdate(projects)
     weekly = {i["start"] for i in selectors.unit_due_items(world.reporter, TODAY) if i["kind"] == "weekly"}
-    assert weekly == {date(2024, 6, 17), WEEK}
+    assert weekly == {WEEK}
+    _submit(world, projects[:1], today=date(2024, 6, 14), week=date(2024, 6, 10))
+    weekly = {i["start"] for i in selectors.unit_due_items(world.reporter, TODAY) if i["kind"] == "weekly"}
+    assert weekly == {date(2024, 6, 10), date(2024, 6, 17), WEEK}
+
+
+def test_todo_skips_weeks_before_the_project_was_entered(world, projects):
+    _backdate(projects, datetime(2024, 6, 19, 9, 0))  # entered on Wednesday of week 25
+    other = project_factory(world, stage="construction")
+    _backdate([other])
+    _submit(world, [other], today=date(2024, 5, 31), week=date(2024, 5, 27))
+    weekly = {
+        i["start"]: i["missing"]
+        for i in selectors.unit_due_items(world.reporter, TODAY)
+        if i["kind"] == "weekly"
+    }
+    assert weekly == {date(2024, 6, 3): 1, date(2024, 6, 10): 1, date(2024, 6, 17): 4, WEEK: 4}
 
 
 def test_due_count_is_at_most_two_queries(world, projects, django_assert_max_num_queries):
     from tuijin.dashboard.todo import todo_sources
 
     _backdate(projects)
+    _submit(world, projects[:1], today=date(2024, 5, 31), week=date(2024, 5, 27))
     source = next(s for s in todo_sources() if s.key == "reports.due")
     with django_assert_max_num_queries(2):
         count = source.count(world.reporter, TODAY)
@@ -466,4 +492,4 @@ def test_due_count_query_count_is_fixed(world, projects):
     _backdate([project(world, stage="construction") for _ in range(5)])
     with CaptureQueriesContext(connection) as many:
         selectors.unit_due_items(world.reporter, TODAY)
-    assert len(few.captured_queries) == len(many.captured_queries) == 1
+    assert len(few.captured_queries) == len(many.captured_queries) == 2

@@ -472,8 +472,10 @@ def lights_on_reports_changed(
 
 
 # Workflow events after which a report counts as reported (its first submission, or the office's 代填);
-# approving, returning or accepting changes no light (a returned report was submitted).
+# approving or returning changes no light (a returned report was submitted). Accepting a monthly report
+# writes its month's InvestmentEntry, which the investment light reads.
 REPORTED_EVENTS = ("submit", "proxy")
+INVESTMENT_EVENTS = ("accept", "proxy")
 
 
 def lights_on_reports(*, reports: Sequence[Any], event: str, today: date) -> None:
@@ -481,9 +483,12 @@ def lights_on_reports(*, reports: Sequence[Any], event: str, today: date) -> Non
     projects of the weekly reports of weeks already due (a late report) and of monthly reports (their
     completed investment) — in the caller's transaction. This week's reports, not yet due, change nothing:
     the Friday rush costs a loop over its rows."""
-    if event not in REPORTED_EVENTS:
-        return
-    ids = sorted({r.project_id for r in reports if r.kind == "monthly" or r.due_on < today})
+    if event in INVESTMENT_EVENTS:
+        ids = sorted({r.project_id for r in reports if r.kind == "monthly"})
+    else:
+        ids = []
+    if event in REPORTED_EVENTS:
+        ids = sorted({*ids, *(r.project_id for r in reports if r.kind == "weekly" and r.due_on < today)})
     if ids:
         lights_on_project_changed(ids, today=today)
 

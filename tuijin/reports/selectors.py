@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from tuijin.core.access import scope
@@ -378,40 +378,93 @@ def _period_end_moment(kind: str, start: date) -> Any:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
+def _owes_new_start_row(row: dict, start: date) -> bool:
+    """`_owes_new_start` of one project row of `unit_due_items` (its first and last 开工 move dates)."""
+    end = rules.period_end("new_starts", start)
+    first, last = row["first_start"], row["last_start"]
+    if any(d is not None and start <= d <= end for d in (first, last)):
+        return True  # started in the week
+    if first is not None and first < start:
+        return False  # started before the week
+    planned, precision = row["planned_start"], row["planned_start_precision"]
+    if planned is None:
+        return False
+    if precision in ("day", "week"):
+        return start <= planned <= end
+    month = rules.month_ending_in_week(start)
+    return precision == "month" and month == (planned.year, planned.month)
+
+
 def unit_due_items(user: Any, today: date) -> list[dict]:
     """The reports of the user's unit not yet submitted (to-do), per kind and period: this week's 周报 and
     本周新开工 and this month's 月报, and the earlier periods (`EARLIER_PERIODS`) still missing — nothing
-    past draft — for projects already in the library when the period ended (a project entered today does
-    not owe last month). Returned reports are the "reports.returned" source's. One query: per kind and
-    period, the projects that owe it and those of them with a report past draft, as conditional counts.
+    past draft. An earlier period counts only the projects already in the library when it ended (a project
+    entered today does not owe last month) and only once the jurisdiction reports that kind (a report of
+    it for that period or before, as the lights count staleness). Returned reports are the
+    "reports.returned" source's. Two queries whatever the number of projects and periods (the navigation
+    badge counts these items): the unit's projects with what decides whether they owe a period (stage, plan
+    entries of the years concerned, planned and actual 开工, entry date, the jurisdiction's first report of
+    each kind), and their reports past draft of these periods.
     [{"kind", "start", "missing", "earlier"}], per kind oldest period first."""
     if user.unit_id is None:
         return []
-    aggregates = {}
-    periods: list[tuple[str, date, str]] = []
+    from tuijin.projects.models import PlanEntry
+
+    periods = {
+        kind: list(reversed(rules.recent_periods(kind, today, EARLIER_PERIODS[kind]))) for kind in rules.KINDS
+    }
+    years = sorted({start.year for kind in ("weekly", "monthly") for start in periods[kind]})
+    annotations: dict[str, Any] = {
+        f"plan_{year}": Exists(
+            PlanEntry.objects.filter(project=OuterRef("pk"), plan__year=year, removed=False)
+        )
+        for year in years
+    }
+    moves = _start_moves().filter(project=OuterRef("pk")).values("on")
+    annotations["first_start"] = Subquery(moves.order_by("on")[:1])
+    annotations["last_start"] = Subquery(moves.order_by("-on")[:1])
+    for kind in rules.KINDS:
+        annotations[f"first_{kind}"] = Subquery(
+            Report.objects.filter(kind=kind, unit__jurisdiction__units=user.unit_id)
+            .order_by("period_start")
+            .values("period_start")[:1]
+        )
+    rows = list(
+        Project.objects.filter(responsible_unit_id=user.unit_id)
+        .exclude(stage__in=DONE_STAGES)
+        .annotate(**annotations)
+        .values("pk", "stage", "created_at", "planned_start", "planned_start_precision", *annotations)
+    )
+    if not rows:
+        return []
+    oldest = min(starts[0] for starts in periods.values())
+    done = set(
+        Report.objects.filter(project__in=[r["pk"] for r in rows], period_start__gte=oldest)
+        .exclude(status="draft")
+        .values_list("project_id", "kind", "period_start")
+    )
+    items = []
     for kind in rules.KINDS:
         current = rules.period_start(kind, today)
-        starts = rules.recent_periods(kind, today, EARLIER_PERIODS[kind])
-        for start in reversed(starts):
-            key = f"{kind}_{start:%Y%m%d}"
-            periods.append((kind, start, key))
-            owed = Q(pk__in=_kind_projects(Project.objects.all(), kind, start).values("pk"))
-            if start != current:
-                owed &= Q(created_at__lt=_period_end_moment(kind, start))
-            done = Exists(
-                Report.objects.filter(project=OuterRef("pk"), kind=kind, period_start=start).exclude(
-                    status="draft"
-                )
-            )
-            aggregates[f"{key}_total"] = Count("pk", filter=owed)
-            aggregates[f"{key}_done"] = Count("pk", filter=owed & Q(done))
-    counts = Project.objects.filter(responsible_unit_id=user.unit_id).aggregate(**aggregates)
-    items = []
-    for kind, start, key in periods:
-        total, done = counts[f"{key}_total"], counts[f"{key}_done"]
-        if total and done < total:
-            earlier = start != rules.period_start(kind, today)
-            items.append({"kind": kind, "start": start, "missing": total - done, "earlier": earlier})
+        first_report = rows[0][f"first_{kind}"]
+        for start in periods[kind]:
+            earlier = start != current
+            if earlier and (first_report is None or first_report > start):
+                continue  # the jurisdiction did not report this kind yet
+            end_moment = _period_end_moment(kind, start)
+            total = missing = 0
+            for row in rows:
+                if earlier and row["created_at"] >= end_moment:
+                    continue
+                if kind == "new_starts":
+                    owes = _owes_new_start_row(row, start)
+                else:
+                    owes = row["stage"] in BUILDING_STAGES or row[f"plan_{start.year}"]
+                if owes:
+                    total += 1
+                    missing += (row["pk"], kind, start) not in done
+            if total and missing:
+                items.append({"kind": kind, "start": start, "missing": missing, "earlier": earlier})
     return items
 
 
