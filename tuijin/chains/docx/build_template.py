@@ -15,13 +15,13 @@ from pathlib import Path
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
-from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
 from tuijin.chains.docx.form import PROCEDURES, SIGNATURES, TEMPLATE
+from tuijin.documents.docx_build import add_paragraph, fill_cell, fixed_layout, repeat_header, set_font
 
 BODY_FONT = "宋体"
 TITLE_FONT = "黑体"
@@ -39,49 +39,16 @@ CELLS = (
 )
 
 
-def _font(run, name: str, size: float, *, bold: bool = False) -> None:
-    run.font.name = name
-    run.font.size = Pt(size)
-    run.font.bold = bold
-    fonts = run._element.get_or_add_rPr().get_or_add_rFonts()
-    fonts.set(qn("w:eastAsia"), name)
-
-
 def _paragraph(container, text: str, *, size: float, font: str = BODY_FONT, bold=False, align=None):
-    paragraph = container.add_paragraph()
-    if align is not None:
-        paragraph.alignment = align
-    paragraph.paragraph_format.space_after = Pt(2)
-    _font(paragraph.add_run(text), font, size, bold=bold)
-    return paragraph
+    return add_paragraph(container, text, size=size, font=font, bold=bold, align=align, after=2)
 
 
 def _cell(cell, text: str, *, size: float = 7, bold: bool = False, center: bool = True) -> None:
-    cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-    paragraph = cell.paragraphs[0]
-    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER if center else WD_ALIGN_PARAGRAPH.LEFT
-    paragraph.paragraph_format.space_after = Pt(0)
-    _font(paragraph.add_run(text), BODY_FONT, size, bold=bold)
+    fill_cell(cell, text, font=BODY_FONT, size=size, bold=bold, center=center)
 
 
 def _fixed_layout(table) -> None:
-    properties = table._tbl.tblPr
-    layout = OxmlElement("w:tblLayout")
-    layout.set(qn("w:type"), "fixed")
-    properties.append(layout)
-    margins = OxmlElement("w:tblCellMar")
-    for side in ("left", "right"):
-        margin = OxmlElement(f"w:{side}")
-        margin.set(qn("w:w"), "40")
-        margin.set(qn("w:type"), "dxa")
-        margins.append(margin)
-    properties.append(margins)
-
-
-def _repeat_header(row) -> None:
-    header = OxmlElement("w:tblHeader")
-    header.set(qn("w:val"), "true")
-    row._tr.get_or_add_trPr().append(header)
+    fixed_layout(table, side_margin_dxa=40)
 
 
 def _widths(table) -> None:
@@ -99,7 +66,7 @@ def _plan_table(document) -> None:
     _widths(table)
     for cell, text in zip(table.rows[0].cells, HEADERS, strict=True):
         _cell(cell, text, size=7.5, bold=True)
-    _repeat_header(table.rows[0])
+    repeat_header(table.rows[0])
     _cell(table.rows[1].cells[0], "{%tr for r in rows %}")
     for index, (cell, text) in enumerate(zip(table.rows[2].cells, CELLS, strict=True)):
         _cell(cell, text, center=index not in (1, 3))
@@ -120,7 +87,7 @@ def _signatures(document) -> None:
         cell.width = Cm(width)
         paragraph = cell.paragraphs[0]
         paragraph.paragraph_format.space_before = Pt(12)
-        _font(paragraph.add_run(text), BODY_FONT, 11)
+        set_font(paragraph.add_run(text), BODY_FONT, 11)
 
 
 def build(path: Path = TEMPLATE) -> Path:

@@ -16,8 +16,9 @@ from pathlib import Path
 from docx import Document
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
+from docx.shared import Cm
+
+from tuijin.documents.docx_build import add_paragraph, set_font
 
 HERE = Path(__file__).resolve().parent
 KINDS = ("assign", "transfer", "remind", "supervise")
@@ -43,19 +44,8 @@ def path_of(kind: str) -> Path:
     return HERE / f"slip_{kind}.docx"
 
 
-def _font(run, name: str, size: float, *, bold: bool = False) -> None:
-    run.font.name = name
-    run.font.size = Pt(size)
-    run.font.bold = bold
-    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), name)
-
-
 def _paragraph(document, text: str, *, size: float, font: str = "仿宋", bold=False, align=None):
-    paragraph = document.add_paragraph()
-    if align is not None:
-        paragraph.alignment = align
-    _font(paragraph.add_run(text), font, size, bold=bold)
-    return paragraph
+    return add_paragraph(document, text, size=size, font=font, bold=bold, align=align)
 
 
 def build(kind: str) -> Path:
@@ -72,7 +62,7 @@ def build(kind: str) -> Path:
         row.cells[0].width, row.cells[1].width = Cm(3.2), Cm(12.6)
         for cell, text, bold in ((row.cells[0], label, True), (row.cells[1], tag, False)):
             cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-            _font(cell.paragraphs[0].add_run(text), "仿宋", 14, bold=bold)
+            set_font(cell.paragraphs[0].add_run(text), "仿宋", 14, bold=bold)
     _paragraph(document, "{{ footer }}", size=12)
     target = path_of(kind)
     document.save(target)

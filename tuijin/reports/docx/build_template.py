@@ -16,12 +16,12 @@ from pathlib import Path
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
-from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
+from docx.shared import Cm
 
+from tuijin.documents.docx_build import add_paragraph, fill_cell, fixed_layout, repeat_header
 from tuijin.reports.docx.form import HEADERS, TEMPLATE
 
 BODY_FONT = "仿宋"
@@ -41,42 +41,12 @@ CELLS = (
 )
 
 
-def _font(run, name: str, size: float, *, bold: bool = False) -> None:
-    run.font.name = name
-    run.font.size = Pt(size)
-    run.font.bold = bold
-    fonts = run._element.get_or_add_rPr().get_or_add_rFonts()
-    fonts.set(qn("w:eastAsia"), name)
-
-
 def _paragraph(container, text: str, *, size: float, font: str = BODY_FONT, bold=False, align=None):
-    paragraph = container.add_paragraph()
-    if align is not None:
-        paragraph.alignment = align
-    paragraph.paragraph_format.space_after = Pt(4)
-    _font(paragraph.add_run(text), font, size, bold=bold)
-    return paragraph
+    return add_paragraph(container, text, size=size, font=font, bold=bold, align=align, after=4)
 
 
 def _cell(cell, text: str, *, size: float = 10, bold: bool = False, center: bool = True) -> None:
-    cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-    paragraph = cell.paragraphs[0]
-    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER if center else WD_ALIGN_PARAGRAPH.LEFT
-    paragraph.paragraph_format.space_after = Pt(0)
-    _font(paragraph.add_run(text), BODY_FONT, size, bold=bold)
-
-
-def _fixed_layout(table) -> None:
-    properties = table._tbl.tblPr
-    layout = OxmlElement("w:tblLayout")
-    layout.set(qn("w:type"), "fixed")
-    properties.append(layout)
-
-
-def _repeat_header(row) -> None:
-    header = OxmlElement("w:tblHeader")
-    header.set(qn("w:val"), "true")
-    row._tr.get_or_add_trPr().append(header)
+    fill_cell(cell, text, font=BODY_FONT, size=size, bold=bold, center=center)
 
 
 def _table(document) -> None:
@@ -84,13 +54,13 @@ def _table(document) -> None:
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
-    _fixed_layout(table)
+    fixed_layout(table)
     for row in table.rows:
         for cell, width in zip(row.cells, WIDTHS, strict=True):
             cell.width = Cm(width)
     for cell, text in zip(table.rows[0].cells, HEADERS, strict=True):
         _cell(cell, text, size=11, bold=True)
-    _repeat_header(table.rows[0])
+    repeat_header(table.rows[0])
     _cell(table.rows[1].cells[0], "{%tr for r in rows %}")
     for index, (cell, text) in enumerate(zip(table.rows[2].cells, CELLS, strict=True)):
         _cell(cell, text, center=index in (0, 2, 7))
