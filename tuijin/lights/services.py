@@ -483,14 +483,13 @@ def lights_on_reports(*, reports: Sequence[Any], event: str, today: date) -> Non
     projects of the weekly reports of weeks already due (a late report) and of monthly reports (their
     completed investment) — in the caller's transaction. This week's reports, not yet due, change nothing:
     the Friday rush costs a loop over its rows."""
+    ids: set[int] = set()
     if event in INVESTMENT_EVENTS:
-        ids = sorted({r.project_id for r in reports if r.kind == "monthly"})
-    else:
-        ids = []
+        ids |= {r.project_id for r in reports if r.kind == "monthly"}
     if event in REPORTED_EVENTS:
-        ids = sorted({*ids, *(r.project_id for r in reports if r.kind == "weekly" and r.due_on < today)})
+        ids |= {r.project_id for r in reports if r.kind == "weekly" and r.due_on < today}
     if ids:
-        lights_on_project_changed(ids, today=today)
+        lights_on_project_changed(sorted(ids), today=today)
 
 
 # ---------------------------------------------------------------------------------------------------
