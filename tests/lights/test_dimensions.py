@@ -403,3 +403,9 @@ def test_owing_q_is_must_report(world):
     assert set(Project.objects.filter(owing_q(2024)).values_list("pk", flat=True)) == expected
     assert set(weekly_reporting_projects(world.admin, W23).values_list("pk", flat=True)) == expected
     assert not Project.objects.filter(owing_q(2025)).filter(pk=in_plan.pk).exists()
+
+
+def test_the_week_picker_is_a_select_of_recent_weeks(world, client_for, week23, on_today):
+    page = _get(client_for(world.admin), "/lights/reports/?week=2024-W23")
+    assert 'type="week"' not in page
+    assert '<option value="2024-W23" selected>' in page and '<option value="2024-W24"' in page

@@ -227,3 +227,23 @@ def test_labels():
     assert rules.parse_period("weekly", "2024-W26", today=date(2024, 7, 1)) == date(2024, 6, 24)
     assert rules.parse_period("monthly", "2024-06", today=date(2024, 7, 1)) == date(2024, 6, 1)
     assert rules.parse_period("weekly", "junk", today=date(2024, 7, 3)) == date(2024, 7, 1)
+
+
+def test_period_choices_offer_this_week_and_twelve_before_plus_an_older_shown_one():
+    today = date(2024, 6, 26)
+    choices = rules.period_choices("weekly", date(2024, 6, 24), today)
+    assert len(choices) == 13
+    assert choices[0] == {
+        "value": "2024-W26",
+        "label": rules.period_label("weekly", date(2024, 6, 24)),
+        "selected": True,
+    }
+    assert choices[-1]["value"] == "2024-W14"
+    older = rules.period_choices("weekly", date(2024, 1, 1), today)
+    assert len(older) == 14 and older[-1] == {
+        "value": "2024-W01",
+        "label": rules.period_label("weekly", date(2024, 1, 1)),
+        "selected": True,
+    }
+    months = rules.period_choices("monthly", date(2024, 6, 1), today, count=2)
+    assert [c["value"] for c in months] == ["2024-06", "2024-05", "2024-04"]

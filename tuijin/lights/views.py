@@ -250,6 +250,7 @@ def reports(request):
     )
     context = {
         "page": page,
+        "week_choices": report_rules.period_choices("weekly", week, today),
         "states": [
             {"key": k, "label": v, "dot": report_selectors.STATE_DOT[k], "count": page.totals[k]}
             for k, v in report_selectors.STATES.items()

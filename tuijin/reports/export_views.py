@@ -65,7 +65,7 @@ def weekly_export(request):
         "formats": FORMATS,
         "week": rules.period_param("weekly", week),
         "week_label": rules.period_label("weekly", week),
-        "max_week": rules.period_param("weekly", rules.period_start("weekly", today)),
+        "week_choices": rules.period_choices("weekly", week, today),
         "accepted_only": accepted_only,
         "error": error,
         "blank_title": BLANK_TITLE,

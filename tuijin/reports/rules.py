@@ -215,6 +215,18 @@ def period_param(kind: str, start: date) -> str:
     return f"{start.year}-{start.month:02d}"
 
 
+def period_choices(kind: str, start: date, today: date, count: int = 12) -> list[dict[str, Any]]:
+    """The options of a period picker (a <select>: `<input type=week>` is a plain text box in Safari and
+    Firefox): this period and the `count` before it, plus the shown one when it is older."""
+    starts = recent_periods(kind, today, count)
+    if start not in starts:
+        starts.append(start)
+    return [
+        {"value": period_param(kind, s), "label": period_label(kind, s), "selected": s == start}
+        for s in starts
+    ]
+
+
 # ---------------------------------------------------------------------------------------------------
 # Due dates from the rule set
 

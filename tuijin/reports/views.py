@@ -45,18 +45,6 @@ def _period(request, kind: str) -> date:
     return rules.parse_period(kind, text, today=_today())
 
 
-def _period_choices(kind: str, start: date, today: date) -> list[dict[str, Any]]:
-    """The period picker's options (a <select>: `<input type=week>` is a plain text box in Safari and
-    Firefox): this period and the 12 before it, plus the shown one when it is older."""
-    starts = rules.recent_periods(kind, today, 12)
-    if start not in starts:
-        starts.append(start)
-    return [
-        {"value": rules.period_param(kind, s), "label": rules.period_label(kind, s), "selected": s == start}
-        for s in starts
-    ]
-
-
 def _seen(request) -> dict[int, int]:
     """The reports a review page showed, as posted: repeated `seen` = "<report id>:<events counter>"."""
     seen: dict[int, int] = {}
@@ -220,7 +208,7 @@ def _fill_page(request, kind: str) -> HttpResponse:
         "prev": rules.period_param(kind, rules.previous_period(kind, start)),
         "next": rules.period_param(kind, rules.next_period(kind, start)),
         "has_next": rules.next_period(kind, start) <= rules.period_start(kind, today),
-        "choices": _period_choices(kind, start, today),
+        "choices": rules.period_choices(kind, start, today),
         "due_on": due_on,
         "rows": rows,
         "error_rows": error_rows,
@@ -380,7 +368,7 @@ def review(request, kind: str):
         "prev": rules.period_param(kind, rules.previous_period(kind, start)),
         "next": rules.period_param(kind, rules.next_period(kind, start)),
         "has_next": rules.next_period(kind, start) <= rules.period_start(kind, today),
-        "choices": _period_choices(kind, start, today),
+        "choices": rules.period_choices(kind, start, today),
         "due_on": due_on,
         "rows": rows,
         "totals": totals,
