@@ -159,3 +159,16 @@ def test_usernames_differing_only_in_case_are_refused(world):
         services.account_create(
             actor=world.admin, username="Leader", display_name="", role="leader", jurisdiction=world.district
         )
+
+
+def test_a_one_time_password_page_loads_no_to_do_badge_into_itself(world, client):
+    """The badge is fetched by htmx after each page; for an account that must set its password, that
+    fetch would be redirected to the password page and swap a second password form into the menu bar."""
+    world.reporter.must_change_password = True
+    world.reporter.save()
+    client.force_login(world.reporter)
+    page = client.get("/accounts/password/").content.decode()
+    assert "nav-todo-load" not in page
+    fragment = client.get("/todo/count/", HTTP_HX_REQUEST="true")
+    assert fragment.status_code == 204 and fragment.content == b""
+    assert client.get("/todo/count/").status_code == 302  # a plain request still goes to the password page

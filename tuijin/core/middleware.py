@@ -4,6 +4,7 @@ import logging
 import time
 
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from .access import AccessDenied
@@ -51,6 +52,9 @@ class PasswordChangeRequiredMiddleware:
             user is not None and user.is_authenticated and getattr(user, "must_change_password", False)
         )
         if must_change and not request.path.startswith(self._allowed()):
+            if request.headers.get("HX-Request"):
+                # a fragment a page loads after itself (the to-do badge) must not swap the password page in
+                return HttpResponse(status=204)
             return redirect("password_change")
         return self.get_response(request)
 
