@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "tuijin.documents",
     "tuijin.reports",
     "tuijin.problems",
+    "tuijin.meetings",
+    "tuijin.supervision",
     "tuijin.dashboard",
     "tuijin.demo",
 ]

@@ -76,7 +76,8 @@ def test_home_and_menu_work_on_a_phone(page_as):
     page = page_as("unit_reporter", mobile=True)
     page.click(".navbar-toggler")
     page.click("#navbar-menu >> text=组织机构")
-    page.click("#navbar-menu >> text=责任单位")
+    with page.expect_navigation(url="**/org/units/"):
+        page.click("#navbar-menu >> text=责任单位")
     assert "责任单位" in page.inner_text("h2.page-title")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     screenshot(page, "units-mobile")
