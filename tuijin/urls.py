@@ -24,6 +24,8 @@ urlpatterns = [
     path("lights/", include("tuijin.lights.urls")),
     path("reports/", include("tuijin.reports.urls")),
     path("problems/", include("tuijin.problems.urls")),
+    path("meetings/", include("tuijin.meetings.urls")),
+    path("supervision/", include("tuijin.supervision.urls")),
     path("calendar/", include("tuijin.core.calendar_urls")),
     path("rulesets/", include("tuijin.core.ruleset_urls")),
     path("tasks/", include("tuijin.core.task_urls")),

@@ -20,6 +20,8 @@ GROUP_ICONS = {
     "填报": "file-pencil",
     "挂图作战": "traffic-lights",
     "问题闭环": "alert-triangle",
+    "调度会议": "presentation",
+    "督查问责": "eye-check",
     "组织机构": "sitemap",
     "系统设置": "settings",
 }

@@ -13,7 +13,7 @@ class MeetingsConfig(AppConfig):
 
         from . import rules  # noqa: F401
 
-        for name in ("permissions", "documents", "todo", "exchange"):
+        for name in ("matter_rules", "permissions", "matter_permissions", "documents", "todo", "exchange"):
             try:
                 importlib.import_module(f"{self.name}.{name}")
             except ModuleNotFoundError as error:  # modules land one by one while the app is built

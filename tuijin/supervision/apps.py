@@ -13,7 +13,7 @@ class SupervisionConfig(AppConfig):
 
         from . import rules  # noqa: F401
 
-        for name in ("permissions", "documents", "todo", "exchange"):
+        for name in ("card_rules", "permissions", "card_permissions", "listeners", "documents", "todo", "card_todo", "exchange"):
             try:
                 importlib.import_module(f"{self.name}.{name}")
             except ModuleNotFoundError as error:  # modules land one by one while the app is built

@@ -1,0 +1,3 @@
+"""Filled by the issue-6 work in progress."""
+
+urlpatterns: list = []
