@@ -20,6 +20,7 @@ from tuijin.core.access import can, get_for_action, get_readable, require
 from tuijin.core.form_posts import errors_beside_fields, post_form
 from tuijin.documents import services as documents
 from tuijin.documents.registry import document
+from tuijin.documents.registry import documents as registered_documents
 from tuijin.org.models import Unit
 
 from . import forms as f
@@ -383,13 +384,19 @@ def slip_download(request, pk: int):
 # ---------------------------------------------------------------------------------------------------
 # Slip templates (文书模板)
 
-SLIP_KEYS = [f"slip_{k}" for k in rules.SLIP_KINDS]
+
+def _document_keys() -> list[str]:
+    """Every document an office may restyle: the four slips first, then what other apps registered
+    (the minutes of meetings, the weekly table …)."""
+    keys = [spec.key for spec in registered_documents()]
+    slips = [f"slip_{k}" for k in rules.SLIP_KINDS]
+    return [k for k in slips if k in keys] + [k for k in keys if k not in slips]
 
 
 def _templates_page(request, bound: dict | None = None, status: int = 200) -> HttpResponse:
     jurisdiction = request.user.jurisdiction
     rows = []
-    for key in SLIP_KEYS:
+    for key in _document_keys():
         spec = document(key)
         own = documents.template_for(key, jurisdiction) if jurisdiction else None
         rows.append(
@@ -411,7 +418,7 @@ def templates_page(request):
 
 
 def _check_key(key: str) -> str:
-    if key not in SLIP_KEYS:
+    if key not in _document_keys():
         raise Http404("没有这个文书")
     return key
 
