@@ -10,6 +10,8 @@ per worker, one million `add N working days` calls < 3 s (bench/workdays_bench.p
 list at 20 rows median < 40 ms at 2 connections, at 100 rows at least the floor's requests/s at 4
 connections (bench/floor.py, same server, same run), the project page median < 60 ms at 2 connections,
 `tuijin demo --projects 10000` < 60 s, export of 10,000 rows < 3 s, import of 10,000 rows < 10 s.
+Issue 6 (bench/agenda_bench.py): a meeting's agenda proposal for 10,000 projects, 2,000 problems and 5,000
+matters < 1 s; a year of card computation for 500 units < 2 s (H4's bench/cards_bench.py, when present).
 Exit status: 0 when everything worked, even if a target is missed (it is a measurement);
 1 when a wrk run saw errors or non-2xx answers; 2 when something is broken (setup, server, a page).
 """
@@ -30,6 +32,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from agenda_bench import agenda_steps, agenda_targets, cards_steps
 from harness import (
     PG_ADMIN_URL,
     REPO_DIR,
@@ -236,6 +239,11 @@ def bench_database(db: str, args: argparse.Namespace) -> Result:
         lights, _ = lights_step(server, refresh=SMOKE_REFRESHES if args.smoke else 200)
         steps += lights
         notes += [f"[{db}] {s['name']}: {s['note']}" for s in lights if s["ok"] is not True]
+        _log(f"[{db}] 议程与黄牌红牌计时 / timing the agenda proposal and the cards …")
+        for meetings_step in (agenda_steps, cards_steps):
+            rows, _ = meetings_step(server, smoke=args.smoke)
+            steps += rows
+            notes += [f"[{db}] {s['name']}: {s['note']}" for s in rows if s["ok"] is False]
         _log(f"[{db}] 导出、导入计时 / timing export and import …")
         exported = export_step(server, cookie)
         steps.append(exported)
@@ -429,6 +437,7 @@ def targets(
                 )
         rows += lights_targets(steps, db, hundred_k=False)
         rows += reports_targets(steps, db)
+        rows += agenda_targets(steps, db)
     rows.append(_target("1,000,000 add_workdays calls (s)", WORKDAYS_TARGET_S, work.get("seconds")))
     return rows
 

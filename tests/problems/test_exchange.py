@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from tests.meetings.exchange_scene import clear_scene
 from tests.problems.factories import TODAY, assigned, filed, pdf, with_ladder
 from tests.projects.test_exchange_library import comparable, empty_installation
 from tuijin.core.access import AccessDenied
@@ -80,6 +81,7 @@ def test_export_carries_problems_timeline_evidence_and_numbered_slips(world, loo
 def test_problems_go_into_an_empty_installation_and_come_back_the_same(world, looped):
     ProblemAttachment.objects.all().delete()
     ProblemEvent.objects.all().delete()
+    clear_scene()  # yellow cards proposed by the 督办单 (issue 6) protect them
     Slip.objects.all().delete()
     Problem.objects.all().delete()
     Counter.objects.all().delete()
@@ -99,9 +101,11 @@ def test_imported_numbers_are_kept_and_numbering_continues_after_them(world, loo
     data = copy.deepcopy(looped)
     ProblemAttachment.objects.all().delete()
     ProblemEvent.objects.all().delete()
+    clear_scene()  # yellow cards proposed by the 督办单 (issue 6) protect them
     Slip.objects.all().delete()
     Problem.objects.all().delete()
     Counter.objects.all().delete()
+    data["sections"].pop("supervision", None)  # its yellow card names 督办单第1号 (1.4)
     slip = next(s for s in section(data)["slips"] if s["kind"] == "supervise")
     slip["number"] = 12
     next(e for e in section(data)["problems"][0]["events"] if e["slip"] and e["slip"]["kind"] == "supervise")[
@@ -227,6 +231,7 @@ def test_a_file_of_format_1_2_cannot_carry_problems(world, looped):
     old = copy.deepcopy(looped)
     old["version"] = "1.2"
     old["sections"].pop("reports", None)
+    old["sections"].pop("supervision", None)  # 1.4: the 督办单's proposed yellow card
     report = exchange_import(actor=world.admin, data=old)
     assert [str(issue) for issue in report.errors] == [
         "sections.problems: 数据段 problems 自格式 1.3 起才有，1.2 版本的文件不应包含它"

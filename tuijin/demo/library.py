@@ -333,6 +333,9 @@ def wipe_library(root: Jurisdiction) -> int:
     count = projects.count()
     if not count:
         return 0
+    from .services import wipe_issue6  # issue 6: meetings, matters, supervision and cards point at them
+
+    wipe_issue6(root)
     from .problems import wipe_problems  # issue 5: problems and slips point at the projects
 
     wipe_problems(root)

@@ -235,12 +235,44 @@ def _district_library(district: Jurisdiction, admin: User, today: date, seed: in
     # reports before the lights, so the stored lights already read them (missing and late weeks)
     reports = demo_reports(district, today=today, seed=seed)
     lights = chains_and_lights(library.stories, recorder=admin, today=today, seed=seed, root=district)
-    return [
-        _plan_line(district.name, today.year, library),
-        *lights,
-        demo_problems(district, today=today),
-        reports,
-    ]
+    _pick_dh24(district, admin)  # issue 6: the ladder (escalated problems), the cadences (meeting series)
+    problems = demo_problems(district, today=today)
+    # issue 6: supervision (its findings feed the lights, computed again after it), then the meetings
+    # (their agendas read the escalated problems and the red lights), the matters decided at them, and
+    # last the cards (every 督办单 of problems, matters and supervision acts proposes a yellow card)
+    from tuijin.lights.services import lights_recompute
+
+    from .chains import light_line
+
+    later = _issue6(district, today, "supervision")
+    lights_recompute(today=today, jurisdiction=district)
+    lights = [*lights[:-1], light_line(district)]
+    later += _issue6(district, today, "meetings", "matters", "cards")
+    return [_plan_line(district.name, today.year, library), *lights, problems, reports, *later]
+
+
+def _pick_dh24(district: Jurisdiction, admin: User) -> None:
+    """The demo district runs DH24's rule set (东湖区 2024: its escalation ladder, cadences, [matters]
+    and [cards]), chosen once the chains and their first lights are built."""
+    from tuijin.core.models import RuleSet
+    from tuijin.core.ruleset_services import jurisdiction_pick_ruleset
+
+    rule_set = RuleSet.objects.filter(slug="donghu-2024").first()
+    if rule_set is not None and district.rule_set_id is None:
+        jurisdiction_pick_ruleset(actor=admin, jurisdiction=district, rule_set=rule_set)
+
+
+def _issue6(district: Jurisdiction, today: date, *areas: str) -> list[str]:
+    """Run `tuijin.demo.<area>.demo_<area>(district, today=)` of each named area, in order."""
+    from tuijin.demo import cards, matters, meetings, supervision
+
+    builders = {
+        "supervision": supervision.demo_supervision,
+        "meetings": meetings.demo_meetings,
+        "matters": matters.demo_matters,
+        "cards": cards.demo_cards,
+    }
+    return [builders[area](district, today=today) for area in areas]
 
 
 def _plan_line(name: str, year: int, library: Library) -> str:
@@ -309,3 +341,25 @@ def _scaled(total: int, today: date) -> dict[str, int]:
         "investment": int(investment),
         "replacements": replacements,
     }
+
+
+def wipe_issue6(root: Jurisdiction) -> None:
+    """Remove the meetings, matters, supervision acts, cards and referrals of `root`'s subtree (they point
+    at the projects, problems, slips and units the library wipe removes next)."""
+    from tuijin.meetings.models import AgendaItem, Matter, Meeting, MeetingSeries
+    from tuijin.supervision.models import Card, CardAppeal, CardReview, Referral, SupervisionAct
+
+    under = {"jurisdiction__path__startswith": root.path}
+    CardAppeal.objects.filter(card__jurisdiction__path__startswith=root.path).delete()
+    Referral.objects.filter(**under).delete()
+    cards = Card.objects.filter(**under)
+    Card.from_cards.through.objects.filter(from_card_id__in=cards.values("pk")).delete()
+    cards.delete()
+    CardReview.objects.filter(**under).delete()
+    SupervisionAct.objects.filter(**under).delete()
+    AgendaItem.objects.filter(meeting__jurisdiction__path__startswith=root.path).delete()
+    matters = Matter.objects.filter(**under)
+    matters.update(first_raise=None, agenda_item=None, carried_to=None)
+    matters.delete()
+    Meeting.objects.filter(**under).delete()
+    MeetingSeries.objects.filter(**under).delete()

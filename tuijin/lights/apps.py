@@ -18,3 +18,7 @@ class LightsConfig(AppConfig):
         from tuijin.reports.services import register_report_listener
 
         register_report_listener(services.lights_on_reports)
+        # an on-site check's finding (填报与现场不符, 开工仪式无实质进展) recorded or resolved (issue 6)
+        from tuijin.supervision.listeners import register_finding_listener
+
+        register_finding_listener(services.lights_on_findings)

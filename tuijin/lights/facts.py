@@ -8,7 +8,8 @@ their stage transitions, their nodes, their nodes' stored lights — each a rang
 index, never a join (issue 5 part 4 adds two, raw SQL because building them with the ORM cost more than running
 them on a one-project refresh: the plan entries of the year with their monthly targets and completed
 investment, and the weekly reports of the due cycles; plus, once per jurisdiction per run, whether its
-weekly reporting had started by each of those weeks) (a join's plan depends on fresh statistics: after a first computation of 1.3 million
+weekly reporting had started by each of those weeks; issue 6 part 4 adds one more, the unresolved
+on-site findings that light a project, `_finding_rows`) (a join's plan depends on fresh statistics: after a first computation of 1.3 million
 node lights PostgreSQL chose to scan them all for every chunk). The querysets are built by the ORM and
 run on the cursor (`_rows`): for the 130,000 nodes of 10,000 projects the ORM's per-value converters
 cost more than the queries. Nothing is kept beyond the chunk (the
@@ -36,6 +37,8 @@ from tuijin.projects import rules as project_rules
 from tuijin.projects.models import AnnualPlan, InvestmentEntry, PlanEntry, Project, StageTransition
 from tuijin.reports import rules as report_rules
 from tuijin.reports.models import Report
+from tuijin.supervision import rules as supervision_rules
+from tuijin.supervision.models import Finding, SupervisionAct
 
 from . import rules
 from .models import NodeLight, ProjectLight
@@ -96,6 +99,8 @@ class Chunk:
     # that owe weekly reports, and the due cycles of each of those as the lights rule reads them
     investment: dict[int, rules.InvestmentFacts] = field(default_factory=dict)
     cycles: dict[int, list[rules.ReportCycle]] = field(default_factory=dict)
+    # issue 6 part 4: the unresolved on-site findings (督查) that light a project
+    findings: dict[int, list[rules.FindingFacts]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -316,6 +321,37 @@ def _report_rows(ids: Sequence[int], weeks: set[date]) -> list[tuple]:
     return _fetch(sql, [*params, "weekly", *sorted(weeks)])
 
 
+def _finding_rows(ids: Sequence[int]) -> list[tuple]:
+    """(project, finding kind, act date, act kind, observed) of the chunk's unresolved findings of the
+    kinds that light a project (issue 6 part 4), of recorded or closed acts only — one raw query on the
+    (project, kind, resolved_at) index."""
+    f, a = _q(Finding), _q(SupervisionAct)
+    where, params = _ids_where(f"f.{_q(Finding, 'project_id')}", ids)
+    kinds = tuple(rules.FINDING_WORDS)
+    marks = ", ".join(["%s"] * len(kinds))
+    sql = (
+        f"SELECT f.{_q(Finding, 'project_id')}, f.{_q(Finding, 'kind')}, a.{_q(SupervisionAct, 'date')}, "  # noqa: S608
+        f"a.{_q(SupervisionAct, 'kind')}, f.{_q(Finding, 'observed')} FROM {f} f "
+        f"INNER JOIN {a} a ON a.{_q(SupervisionAct, 'id')} = f.{_q(Finding, 'act_id')} "
+        f"WHERE {where} AND f.{_q(Finding, 'kind')} IN ({marks}) AND f.{_q(Finding, 'resolved_at')} IS NULL "
+        f"AND a.{_q(SupervisionAct, 'status')} IN (%s, %s)"
+    )
+    # a finding counts once its act is recorded: one still being typed into a draft act (记录中) lights
+    # nothing yet
+    return _fetch(sql, [*params, *kinds, "recorded", "closed"])
+
+
+def read_findings(chunk: Chunk, ids: Sequence[int]) -> None:
+    """The chunk's unresolved 督查 findings, by project (one query)."""
+    for project_id, kind, on, act_kind, observed in _finding_rows(ids):
+        if isinstance(on, str):
+            on = date.fromisoformat(on)
+        label = supervision_rules.ACT_KINDS.get(act_kind, "督查")
+        chunk.findings.setdefault(project_id, []).append(
+            rules.FindingFacts(kind=kind, on=on, act=label, observed=observed or "")
+        )
+
+
 def read_dimensions(chunk: Chunk, ids: Sequence[int], *, today: date, thresholds: ThresholdCache) -> None:
     """The investment and weekly-report facts of the chunk's projects as of `today` (issue 5 part 4):
     the plan entries of the years concerned with their completed investment of the year to the last
@@ -323,6 +359,7 @@ def read_dimensions(chunk: Chunk, ids: Sequence[int], *, today: date, thresholds
     started weekly reporting), and the cycles that count per jurisdiction (once per run)."""
     if not chunk.projects:
         return
+    read_findings(chunk, ids)
     invest_year, invest_month = rules.last_complete_month(today)
     cycles_of: dict[int, list[tuple[date, date]]] = {}
     for _, (jurisdiction_id, path), _ in chunk.projects:

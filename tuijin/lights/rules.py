@@ -55,6 +55,11 @@ class LightRules:
     # 周报缺报: the weekly report of the last due cycle missing → yellow; missing this many cycles in a
     # row → red (银川 2025 statistics entry: one month → yellow, two → red; ANCHORS.md)
     stale_red_cycles: int = 2
+    # 督查 (issue 6 part 4): an unresolved on-site finding on the project lights it — a discrepancy
+    # between what was reported and what was seen yellow, a ceremony without real progress (WH19 附件3
+    # 第1行 2: −5, more than a late start's −4) red; "green" records the finding without lighting
+    finding_discrepancy: str = "yellow"
+    finding_ceremony: str = "red"
 
     def band(self, overdue: int) -> str:
         if overdue > self.red_over:
@@ -80,6 +85,9 @@ class LightRules:
         if missing <= 0:
             return "green"
         return "red" if missing >= self.stale_red_cycles else "yellow"
+
+    def finding_color(self, kind: str) -> str:
+        return {"discrepancy": self.finding_discrepancy, "ceremony": self.finding_ceremony}.get(kind, "green")
 
 
 @dataclass(frozen=True)
@@ -402,3 +410,43 @@ def report_state(
             f"最近一期 {_day(newest.due_on)}截止）"
         )
     return ReportState(missing=missing, light=Light(color, reason, days, provisional))
+
+
+# ---------------------------------------------------------------------------------------------------
+# 督查: unresolved findings of on-site checks (issue 6 part 4)
+
+FINDING_WORDS = {"discrepancy": "填报与现场不符", "ceremony": "举行开工仪式无实质进展"}
+
+
+@dataclass(frozen=True)
+class FindingFacts:
+    """An unresolved finding of a supervision act on the project: its kind (`discrepancy`, `ceremony`),
+    the act's date and kind in words (实地督办 …), and what was seen (`observed`)."""
+
+    kind: str
+    on: date
+    act: str
+    observed: str = ""
+
+
+def _clip(text: str, limit: int = 40) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def finding_light(findings: Sequence[FindingFacts], *, rules: LightRules) -> Light | None:
+    """督查: the worst of the project's unresolved findings by the rule set's colours (a discrepancy
+    yellow, a ceremony without real progress red, by default), the latest first between two of one
+    colour; the reason names it with what was seen and counts the others. None when there is none, or
+    the rule set lights neither kind."""
+    lit = [(rules.finding_color(f.kind), f) for f in findings if f.kind in FINDING_WORDS]
+    lit = [(color, f) for color, f in lit if color in ("red", "yellow")]
+    if not lit:
+        return None
+    color, worst = max(lit, key=lambda pair: (SEVERITY[pair[0]], pair[1].on))
+    reason = f"督查：{worst.on:%Y-%m-%d} {worst.act}发现{FINDING_WORDS[worst.kind]}"
+    if worst.observed.strip():
+        reason += f"（现场：{_clip(worst.observed)}）"
+    if len(lit) > 1:
+        reason += f"，共 {len(lit)} 项未纠正"
+    return Light(color, reason)

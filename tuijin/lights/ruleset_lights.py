@@ -27,6 +27,8 @@ def _check(table: dict, data: dict) -> list[tuple[str, str]]:
     return problems
 
 
+FINDING_COLORS = {"red": "红灯", "yellow": "黄灯", "green": "不亮灯（只记录）"}
+
 LIGHTS = Table(
     "亮灯阈值",
     keys=noted(
@@ -45,12 +47,23 @@ LIGHTS = Table(
             "stale_red_cycles": Key(
                 "周报连续缺报几期红灯", "int", lo=1, hi=52, help="缺省 2；缺报 1 期即黄灯"
             ),
+            "finding_discrepancy": Key(
+                "督查发现填报与现场不符亮灯",
+                choices=FINDING_COLORS,
+                help="缺省 yellow（黄灯）；green 只记录不亮灯",
+            ),
+            "finding_ceremony": Key(
+                "督查发现举行开工仪式无实质进展亮灯",
+                choices=FINDING_COLORS,
+                help="缺省 red（红灯，WH19 附件3 第1行 2 扣 5 分，重于延期开工的 4 分）",
+            ),
         }
     ),
     check=_check,
     help=(
         "节点超过完成时限的工作日数决定黄灯、红灯；应开未开、应竣未竣按计划日期所在周期结束后计；"
-        "投资滞后按截至上月累计完成投资占累计月度目标的百分比；周报缺报按连续缺报期数"
+        "投资滞后按截至上月累计完成投资占累计月度目标的百分比；周报缺报按连续缺报期数；"
+        "督查发现（填报与现场不符、举行开工仪式无实质进展）未纠正的按所设颜色亮灯"
     ),
 )
 
@@ -73,4 +86,6 @@ def light_rules(data: Mapping[str, Any] | None) -> LightRules:
         investment_yellow_below=int(section.get("investment_yellow_below", defaults.investment_yellow_below)),
         investment_red_below=int(section.get("investment_red_below", defaults.investment_red_below)),
         stale_red_cycles=int(section.get("stale_red_cycles", defaults.stale_red_cycles)),
+        finding_discrepancy=str(section.get("finding_discrepancy", defaults.finding_discrepancy)),
+        finding_ceremony=str(section.get("finding_ceremony", defaults.finding_ceremony)),
     )

@@ -126,13 +126,16 @@ def _project(
     light_rules,
     investment: rules.InvestmentFacts | None = None,
     cycles: Sequence[rules.ReportCycle] = (),
+    findings: Sequence[rules.FindingFacts] = (),
 ) -> tuple[rules.Light, _Dimensions]:
-    """The project's computed light (nodes, planned dates, investment, weekly reports) and its flags."""
+    """The project's computed light (nodes, planned dates, investment, weekly reports, 督查 findings)
+    and its flags."""
     args = {"today": today, "calendar": calendar, "rules": light_rules}
     try:
         behind = rules.investment_light(investment, rules=light_rules) if investment is not None else None
         reporting = rules.report_state(cycles, **args)
-        overall = rules.project_light(project, nodes, **args, extra=(behind, reporting.light))
+        found = rules.finding_light(findings, rules=light_rules)
+        overall = rules.project_light(project, nodes, **args, extra=(behind, reporting.light, found))
         flags = _Dimensions(
             late_start=light_rules.should_start and rules.should_have_started(project, **args) is not None,
             late_finish=light_rules.should_finish and rules.should_have_finished(project, **args) is not None,
@@ -220,6 +223,7 @@ def _compute_chunk(
             light_rules=limits.rules,
             investment=chunk.investment.get(project.id),
             cycles=chunk.cycles.get(project.id, ()),
+            findings=chunk.findings.get(project.id, ()),
         )
         override = stored_project[1] if stored_project is not None else ""
         values = (
@@ -490,6 +494,13 @@ def lights_on_reports(*, reports: Sequence[Any], event: str, today: date) -> Non
         ids |= {r.project_id for r in reports if r.kind == "weekly" and r.due_on < today}
     if ids:
         lights_on_project_changed(sorted(ids), today=today)
+
+
+def lights_on_findings(*, project_ids: Sequence[int], today: date) -> None:
+    """The supervision services' listener (issue 6 part 4, registered in apps.py): a 督查 finding that
+    lights a project (填报与现场不符, 举行开工仪式无实质进展) was recorded or resolved — refresh those
+    projects in the caller's transaction."""
+    lights_on_project_changed(list(project_ids), today=today)
 
 
 # ---------------------------------------------------------------------------------------------------

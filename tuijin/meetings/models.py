@@ -72,6 +72,10 @@ class MeetingSeries(models.Model):
         return self.name
 
 
+def _minutes_path(instance: "Meeting", filename: str) -> str:
+    return f"meeting_minutes/{instance.jurisdiction_id}/{instance.pk}/{filename}"
+
+
 class Meeting(models.Model):
     series = models.ForeignKey(
         MeetingSeries, verbose_name="会议系列", on_delete=models.PROTECT, related_name="meetings"
@@ -107,6 +111,13 @@ class Meeting(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+    )
+    minutes_file = models.FileField(
+        "已印发纪要（Word）",
+        upload_to=_minutes_path,
+        max_length=255,
+        blank=True,
+        help_text="印发时生成并保存的纪要文件；此后下载的都是这份文件，不再随数据或模板变化",
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="创建人", on_delete=models.PROTECT, related_name="+"

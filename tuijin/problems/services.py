@@ -186,6 +186,21 @@ def _attach(problem: Problem, event: ProblemEvent, files: list[Any], actor: Any)
 # ---------------------------------------------------------------------------------------------------
 # Slips
 
+_slip_listeners: list = []
+
+
+def register_slip_listener(fn) -> None:
+    """Call `fn(slip)` inside the issuing transaction after each new slip (the cards propose a yellow card
+    for every 督办单). Registering the same function twice keeps one."""
+    if fn not in _slip_listeners:
+        _slip_listeners.append(fn)
+
+
+def _slip_issued(slip: Slip) -> Slip:
+    for fn in list(_slip_listeners):
+        fn(slip)
+    return slip
+
 
 @transaction.atomic
 def slip_issue(
@@ -218,7 +233,7 @@ def slip_issue(
     to_unit = _check_unit(to_unit, jurisdiction, "to_unit")
     at = _moment(today)
     year = _today(today).year
-    return Slip.objects.create(
+    slip = Slip.objects.create(
         kind=kind,
         jurisdiction=jurisdiction,
         year=year,
@@ -235,6 +250,7 @@ def slip_issue(
         issued_unit=_unit_of(actor),
         issued_at=at,
     )
+    return _slip_issued(slip)
 
 
 def _issue_for(
@@ -242,7 +258,7 @@ def _issue_for(
 ) -> Slip:
     at = _moment(today)
     year = _today(today).year
-    return Slip.objects.create(
+    slip = Slip.objects.create(
         kind=kind,
         jurisdiction=problem.jurisdiction,
         year=year,
@@ -258,6 +274,7 @@ def _issue_for(
         issued_unit=_unit_of(actor),
         issued_at=at,
     )
+    return _slip_issued(slip)
 
 
 @transaction.atomic

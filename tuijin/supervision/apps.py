@@ -7,15 +7,7 @@ class SupervisionConfig(AppConfig):
     verbose_name = "督查问责"
 
     def ready(self) -> None:
-        # the rule-set section ([cards]); access scopes and actions; Word templates; the to-do sources;
-        # the `supervision` section of the exchange format (1.4)
-        import importlib
-
-        from . import rules  # noqa: F401
-
-        for name in ("card_rules", "permissions", "card_permissions", "listeners", "documents", "todo", "card_todo", "exchange"):
-            try:
-                importlib.import_module(f"{self.name}.{name}")
-            except ModuleNotFoundError as error:  # modules land one by one while the app is built
-                if error.name != f"{self.name}.{name}":
-                    raise
+        # the rule-set section [cards]; access scopes and actions (card_permissions also registers the slip
+        # listener and the daily card task); the findings' listeners; the to-do sources; the `supervision`
+        # section of the exchange format (1.4)
+        from . import card_permissions, card_rules, card_todo, exchange, listeners, permissions, todo  # noqa: F401

@@ -134,6 +134,15 @@ class ActPhoto(models.Model):
     project = models.ForeignKey(
         "projects.Project", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # issue 6 part 4: a photo the unit sent as evidence with its reply to a required action (整改佐证)
+    action = models.ForeignKey(
+        "RequiredAction",
+        verbose_name="整改要求",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="photos",
+    )
     taken_on = models.DateField("拍摄日期")
     caption = models.CharField("说明", max_length=200, blank=True)
     file = models.FileField("照片", upload_to=_photo_path, max_length=255)
@@ -299,6 +308,10 @@ class Card(models.Model):
         related_name="+",
     )
     revoke_reason = models.CharField("撤销理由", max_length=300, blank=True)
+    # the official number, taken when the card is issued (per jurisdiction, year of issue and colour;
+    # problems.Counter series "card_yellow" / "card_red"): 黄牌〔2024〕第3号
+    year = models.PositiveSmallIntegerField("编号年度", null=True, blank=True)
+    number = models.PositiveIntegerField("编号", null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -319,6 +332,11 @@ class Card(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="revoked") | ~Q(revoke_reason=""), name="card_revoked_has_reason"
             ),
+            models.UniqueConstraint(
+                fields=["jurisdiction", "color", "year", "number"],
+                condition=Q(number__isnull=False),
+                name="card_number_unique",
+            ),
         ]
         indexes = [
             models.Index(fields=["jurisdiction", "period", "color", "status"]),
@@ -326,7 +344,28 @@ class Card(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.unit} {self.get_color_display()}"
+        return f"{self.unit} {self.label}"
+
+    @property
+    def number_text(self) -> str:
+        """ "〔2024〕第3号" of an issued card ("" before it is issued)."""
+        return rules.card_number_text(self.year, self.number)
+
+    @property
+    def label(self) -> str:
+        """ "黄牌〔2024〕第3号" once issued; before: what it rests on — "拟发黄牌（督办单〔2024〕第12号）",
+        "拟发红牌（黄牌〔2024〕第3号、第4号）" (a card set aside unissued: "未发黄牌（…）")."""
+        color = self.get_color_display()
+        if self.number is not None:
+            return f"{color}{self.number_text}"
+        head = "拟发" if self.status == "proposed" else "未发"
+        if self.color == "yellow":
+            basis = str(self.slip) if self.slip_id else ""
+        else:
+            basis = rules.card_numbers_text(
+                "黄牌", [(c.year, c.number) for c in self.from_cards.all() if c.number is not None]
+            )
+        return f"{head}{color}（{basis}）" if basis else f"{head}{color}"
 
 
 class CardAppeal(models.Model):
@@ -434,3 +473,24 @@ class Referral(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} {self.get_origin_display()}"
+
+
+class ActToken(models.Model):
+    """The one-time tokens of the supervision acts' forms (issue 6 part 4): a create (an act, a finding,
+    a photo, a required action) whose form token is stored here returns what the first submission made,
+    so a double-click or a retried POST never doubles a record."""
+
+    token = models.CharField("表单令牌", max_length=64, unique=True)
+    what = models.CharField("记录类别", max_length=20)
+    object_id = models.PositiveIntegerField("记录编号")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField("提交时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "督查表单令牌"
+        verbose_name_plural = "督查表单令牌"
+
+    def __str__(self) -> str:
+        return f"{self.what} {self.object_id}"

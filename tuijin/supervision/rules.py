@@ -66,3 +66,25 @@ REFERRAL_STATUSES = {
     "sent": "已移送纪委监委",
     "concluded": "已有处理结果",
 }
+
+# the numbering series of issued cards (problems.Counter, per jurisdiction and year)
+CARD_SERIES = {"yellow": "card_yellow", "red": "card_red"}
+
+
+def card_number_text(year: int | None, number: int | None) -> str:
+    """〔2024〕第3号 (the slips' style); "" for a card not issued."""
+    if year is None or number is None:
+        return ""
+    return f"〔{year}〕第{number}号"
+
+
+def card_numbers_text(title: str, numbers: list[tuple[int | None, int | None]]) -> str:
+    """ "黄牌〔2024〕第3号、第4号" (one year), "黄牌〔2023〕第9号、〔2024〕第1号" (several years)."""
+    numbers = sorted((y, n) for y, n in numbers if y is not None and n is not None)
+    if not numbers:
+        return ""
+    parts, last_year = [], None
+    for year, number in numbers:
+        parts.append(f"第{number}号" if year == last_year else f"〔{year}〕第{number}号")
+        last_year = year
+    return title + "、".join(parts)

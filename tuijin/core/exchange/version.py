@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 FORMAT_NAME = "tuijin-exchange"
-FORMAT_VERSION: tuple[int, int] = (1, 3)
+FORMAT_VERSION: tuple[int, int] = (1, 4)
 
 # (version, what it added), oldest first.
 HISTORY: list[tuple[str, str]] = [
@@ -27,6 +27,12 @@ HISTORY: list[tuple[str, str]] = [
         "1.3",
         "报表与问题：周报月报（含全部版本、代填）、现场照片说明信息与监控链接；问题（含办理记录、佐证材料说明信息）、"
         "四单（编号、签收）；月报的完成投资即项目库的月度完成投资（来源“月报”）",
+    ),
+    (
+        "1.4",
+        "调度会议与督查：会议系列（含成员单位）、会议（议程、参会、纪要期号与印发）、议定事项（责任单位、首次上会、"
+        "办理记录、佐证材料说明信息、超期与档次）；督查记录（项目、单位、发现、照片说明信息、整改要求及督办单）、"
+        "黄牌月度审定、黄牌红牌（督办单、所依据的黄牌、申诉）、问责移送",
     ),
 ]
 
