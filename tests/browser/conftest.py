@@ -6,6 +6,7 @@
 
 import os
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,47 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--disable-dev-shm-usage",
 ]
+
+
+# On SQLite the test database lives in memory and Django's live server shares the test's one connection
+# with its request threads (Django's docs warn that simultaneous queries on it "may sometimes randomly cause
+# the tests to fail"). A page's htmx requests (the 待办 badge after every page) run while the test reads the
+# database, and twice such an overlap hung both threads inside SQLite. One lock around every call into the
+# shared connection lets only one thread at a time into SQLite.
+_SHARED_CONNECTION = threading.RLock()
+_CURSOR_CALLS = ("execute", "executemany", "fetchone", "fetchmany", "fetchall", "close")
+_CONNECTION_CALLS = (
+    "_commit",
+    "_rollback",
+    "_set_autocommit",
+    "_start_transaction_under_autocommit",
+    "create_cursor",
+)
+
+
+def _one_at_a_time(method):
+    def call(*args, **kwargs):
+        with _SHARED_CONNECTION:
+            return method(*args, **kwargs)
+
+    return call
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _sqlite_one_query_at_a_time():
+    from django.db.backends.sqlite3 import base
+
+    originals = []
+    for cls, names in ((base.SQLiteCursorWrapper, _CURSOR_CALLS), (base.DatabaseWrapper, _CONNECTION_CALLS)):
+        for name in names:
+            originals.append((cls, name, cls.__dict__.get(name)))
+            setattr(cls, name, _one_at_a_time(getattr(cls, name)))
+    yield
+    for cls, name, original in originals:
+        if original is None:
+            delattr(cls, name)
+        else:
+            setattr(cls, name, original)
 
 
 @pytest.fixture(scope="session")

@@ -20,7 +20,7 @@ from tests.browser.conftest import SCREENSHOTS, _seed_level_tags, screenshot
 pytestmark = pytest.mark.browser
 
 TODAY = date(2024, 6, 30)
-LATE = re.compile(r"超期 \d+ 个工作日|应开未开|应竣未竣|投资滞后|周报缺报")
+LATE = re.compile(r"超期 \d+ 个工作日|应开未开|应竣未竣|投资滞后|周报缺报|督查")
 TOTALS = ("red", "yellow", "green", "done", "total")  # board cards #total-red … #total-all, wall #wall-red …
 
 

@@ -75,9 +75,12 @@ def test_reporter_forging_an_admin_page_gets_chinese_403(page_as, live_server):
 def test_home_and_menu_work_on_a_phone(page_as):
     page = page_as("unit_reporter", mobile=True)
     page.click(".navbar-toggler")
+    page.wait_for_selector("#navbar-menu.show")  # the collapse has finished opening
     page.click("#navbar-menu >> text=组织机构")
+    item = page.locator("#navbar-menu .dropdown-menu.show >> text=责任单位")
+    item.wait_for(state="visible")
     with page.expect_navigation(url="**/org/units/"):
-        page.click("#navbar-menu >> text=责任单位")
+        item.click()
     assert "责任单位" in page.inner_text("h2.page-title")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     screenshot(page, "units-mobile")

@@ -36,6 +36,7 @@ from tuijin.core.access import (
 )
 from tuijin.org.models import Role
 
+from . import card_rules
 from .models import Card, CardAppeal, CardReview, Referral
 
 CARD_READERS = SUBTREE_READERS | UNIT_ROLES
@@ -108,14 +109,13 @@ ISSUER_ROLES = {"office": Role.OFFICE_ADMIN, "supervisor": Role.SUPERVISOR}
 
 def issuer_colors(user: Any, jurisdiction: Any = None) -> set[str]:
     """The card colours the user's role issues (and whose appeals and revocations it decides) under the
-    rule set of `jurisdiction` (default the user's): `[cards].yellow_issuer` / `red_issuer` ("office" →
-    项目办, "supervisor" → 督查室; WH19: yellow by the office's monthly review, red by 督查室)."""
+    rule set of `jurisdiction`: `[cards].yellow_issuer` / `red_issuer` ("office" → 项目办, "supervisor" →
+    督查室; WH19: yellow by the office's monthly review, red by 督查室). Without a jurisdiction (the menu, a
+    page's buttons) the default ladder's issuers, so no page reads the rule set for its menu; the services
+    check the record's own rule set before anything is written."""
     from .card_selectors import rules_for
 
-    jurisdiction = jurisdiction if jurisdiction is not None else getattr(user, "jurisdiction", None)
-    if jurisdiction is None:
-        return set()
-    cfg = rules_for(jurisdiction)[0]
+    cfg = card_rules.CardRules() if jurisdiction is None else rules_for(jurisdiction)[0]
     role = role_of(user)
     return {
         color

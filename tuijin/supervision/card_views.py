@@ -23,7 +23,7 @@ from tuijin.org.models import Unit
 
 from . import card_forms as f
 from . import card_rules, card_selectors, card_services
-from .models import Card, CardAppeal, Referral
+from .models import Card, CardAppeal, CardReview, Referral
 
 
 def _jurisdiction(request):
@@ -233,8 +233,8 @@ def _month(text: str) -> date:
 
 @login_required
 def card_review(request, month: str):
-    require(request.user, "cards.review")
     jurisdiction = _jurisdiction(request)
+    require(request.user, "cards.review", CardReview(jurisdiction=jurisdiction))  # the rule set's issuer
     first = _month(month)
     errors: list[str] = []
     posted: dict = {}
