@@ -19,7 +19,7 @@ prints one JSON line `{"steps": [...], "counts": {...}, "queries": N, "notes": [
 `python bench/agenda_bench.py --standalone [--db sqlite|postgres|both] [--projects 10000] [--smoke]` builds
 the bench database itself (bench/harness.Server: fresh database, `tuijin demo --projects N`), runs the
 above in its environment and prints the rows; bench/run.py calls `agenda_steps(server, smoke=…)` after
-its page runs. H4's card benchmark (bench/cards_bench.py) is run the same way by `cards_steps`.
+its page runs. The card benchmark (bench/cards_bench.py) is run the same way by `cards_steps`.
 """
 
 from __future__ import annotations
@@ -340,7 +340,7 @@ def agenda_steps(server, *, smoke: bool = False) -> tuple[list[dict], dict]:
 
 
 def cards_steps(server, *, smoke: bool = False) -> tuple[list[dict], dict]:
-    """H4's card benchmark (bench/cards_bench.py: a year of card computation for 500 units, < 2 s)."""
+    """The card benchmark (bench/cards_bench.py: a year of card computation for 500 units, < 2 s)."""
     return _script_steps(server, CARDS_SCRIPT, ["--smoke"] if smoke else [], "cards", CARDS_TARGET_S)
 
 

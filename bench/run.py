@@ -11,7 +11,7 @@ list at 20 rows median < 40 ms at 2 connections, at 100 rows at least the floor'
 connections (bench/floor.py, same server, same run), the project page median < 60 ms at 2 connections,
 `tuijin demo --projects 10000` < 60 s, export of 10,000 rows < 3 s, import of 10,000 rows < 10 s.
 Issue 6 (bench/agenda_bench.py): a meeting's agenda proposal for 10,000 projects, 2,000 problems and 5,000
-matters < 1 s; a year of card computation for 500 units < 2 s (H4's bench/cards_bench.py, when present).
+matters < 1 s; a year of card computation for 500 units < 2 s (bench/cards_bench.py).
 Exit status: 0 when everything worked, even if a target is missed (it is a measurement);
 1 when a wrk run saw errors or non-2xx answers; 2 when something is broken (setup, server, a page).
 """

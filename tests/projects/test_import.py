@@ -398,7 +398,7 @@ def test_a_different_start_date_than_the_library_is_refused(world):
     assert "与库中记录的实际开工时间 2024-03-01 不一致" in message
 
 
-# An existing project's stage moves only by a dated transition (H1): the sheet's 所处阶段 is not applied.
+# An existing project's stage moves only by a dated transition: the sheet's 所处阶段 is not applied.
 
 STAGE_HEADER = [*PLAIN_HEADER, "所处阶段", "实际开工时间"]
 

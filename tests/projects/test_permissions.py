@@ -1,4 +1,4 @@
-"""Reads and writes agree: unit staff write only projects they can read (review H2)."""
+"""Reads and writes agree: unit staff write only projects they can read."""
 
 from datetime import date
 

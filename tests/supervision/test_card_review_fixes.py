@@ -1,4 +1,4 @@
-"""Fixes of the issue-6 review (F1): card numbers, voided 督办单, the discipline viewer's referrals and the
+"""Fixes of the issue-6 review: card numbers, voided 督办单, the discipline viewer's referrals and the
 circuit evidence, the [cards] issuer/consent keys, the agenda text, one counting basis, the act token
 race, foreign projects on the act page, photos never half-saved, lateness notes, draft findings."""
 

@@ -6,7 +6,7 @@ demo's today:
 - a 实地督办 (on-site check) of a project of 区住建局 whose weekly report says more than the site shows: a
   discrepancy (填报与现场不符, the project's light turns yellow) with a site photo, and two required
   actions — one replied and checked (已整改), one overdue with a 督办单 to 区住建局 (the cards' demo counts
-  it: H4's `demo_cards` makes 区住建局 end with exactly two 督办单 before this month);
+  it: `demo.cards.demo_cards` makes 区住建局 end with exactly two 督办单 before this month);
 - a 进度评办 finding a ceremony without real progress (举行开工仪式无实质进展, that project's light turns red);
 - last month's 巡回督导: the checklist prepared from the stored facts, its lines confirmed as findings, the
   act recorded, and an accountability proposal (问责建议) for a named person of one unit, which waits for

@@ -6,7 +6,7 @@
 - `matters_of_meeting(user, meeting)`: the meeting page's block (H1 includes
   `meetings/matters/_meeting_block.html` with it).
 - `matter_page(user, matter, today)`: the matter page.
-- `agenda_matters(series, today)`: the agenda proposal's candidates (H1's `agenda_proposal`).
+- `agenda_matters(series, today)`: the agenda proposal's candidates (`selectors.agenda_proposal`).
 - `matter_facts(jurisdiction, start, end)`: per unit, what the scoring (issue 7) reads.
 """
 
@@ -406,7 +406,7 @@ def matter_page(user: Any, matter: Matter, today: date | None = None) -> MatterP
 
 
 # ---------------------------------------------------------------------------------------------------
-# The agenda proposal (H1's `agenda_proposal` calls this)
+# The agenda proposal (`selectors.agenda_proposal` calls this)
 
 
 def agenda_matters(series: MeetingSeries, today: date, *, meeting: Meeting | None = None) -> list[dict]:
@@ -414,7 +414,7 @@ def agenda_matters(series: MeetingSeries, today: date, *, meeting: Meeting | Non
     series of the jurisdiction with the same `level_key`) that are overdue (kind "overdue_matter") or have
     no deadline (kind "carried_matter"), and matters escalated to the series' level. Each a plain dict:
     `matter_id`, `kind`, `title`, `reason`, `unit_id`, `unit_name`, `project_id` (no model instances:
-    thousands of rows, H5's agenda benchmark). Matters already on another meeting's agenda (not cancelled)
+    thousands of rows, the agenda benchmark `bench/agenda_bench.py`). Matters already on another meeting's agenda (not cancelled)
     are left out. `meeting`: the meeting being prepared (matters of it, or of later meetings, are not
     proposed). A fixed number of queries whatever the number of matters. When the working-day calendar
     lacks a year, overdue is judged by calendar days and the reason says so (never a silent guess)."""

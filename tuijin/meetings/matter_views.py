@@ -30,7 +30,7 @@ def _matter_url(pk: int, anchor: str = "") -> str:
 
 
 def meeting_url(meeting: Meeting) -> str:
-    """The meeting page (H1's), else the matters list of that meeting."""
+    """The meeting page, else the matters list of that meeting."""
     for name in ("meetings:meeting", "meetings:detail"):
         try:
             return reverse(name, args=[meeting.pk])

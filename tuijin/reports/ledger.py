@@ -1,5 +1,5 @@
 """Sealing accepted reports (issue 5 part 8, DESIGN.md "Trust"), registered with the core ledger
-(`tuijin.core.ledger`). Owned by H3; imported by ReportsConfig.ready().
+(`tuijin.core.ledger`). Imported by ReportsConfig.ready().
 
 Each (jurisdiction, week) and (jurisdiction, month) is sealed over the ACCEPTED reports of the projects of
 that jurisdiction (exactly that jurisdiction: a city's seal holds the city's own projects, each district

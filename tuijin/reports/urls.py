@@ -22,4 +22,4 @@ urlpatterns: list = [
     path("cameras/add/<int:project_id>/", views.camera_add, name="camera_add"),
     path("cameras/<int:pk>/delete/", views.camera_delete, name="camera_delete"),
 ]
-urlpatterns += export_urls.urlpatterns  # 导出周报一览表 (H4)
+urlpatterns += export_urls.urlpatterns  # 导出周报一览表

@@ -28,7 +28,7 @@ from tuijin.projects.permissions import LIBRARY_READERS, register_project_link
 
 from .models import ActPhoto, Finding, RequiredAction, SupervisionAct
 
-READERS = LIBRARY_READERS  # the discipline viewer reads referrals only (H4's pages)
+READERS = LIBRARY_READERS  # the discipline viewer reads referrals only (the referral pages of `card_views`)
 
 
 def act_unit_q(user: Any, prefix: str = "") -> Q:

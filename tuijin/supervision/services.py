@@ -934,7 +934,7 @@ def circuit_propose(
     today: date | None = None,
 ) -> Any:
     """An accountability proposal (问责建议) of the circuit supervision for a named unit and person; it
-    follows the cards' referral path (the leader in charge's consent, sent, outcome: H4's pages)."""
+    follows the cards' referral path (the leader in charge's consent, sent, outcome: the referral pages of `card_views`)."""
     from tuijin.supervision import card_services
 
     act = lock_act(act)
