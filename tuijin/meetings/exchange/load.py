@@ -17,6 +17,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from tuijin.core.exchange.checks import SectionChecks
 from tuijin.core.exchange.registry import ImportContext
 from tuijin.core.exchange.schema import person_key, split_unit_key
 from tuijin.org.models import Jurisdiction, Person, Unit, User
@@ -59,10 +60,6 @@ def import_meetings(ctx: ImportContext, data: MeetingsSection) -> None:
     job.check()
     ctx.stop_if_failed()
     job.apply()
-
-
-def _related(path: str, other: str) -> bool:
-    return path.startswith(other) or other.startswith(path)
 
 
 def slip_key(ref: SlipRef) -> tuple[str, str, int, int]:
@@ -111,9 +108,11 @@ def held_meeting_keys(codes: set[str]) -> dict[str, Meeting]:
     return {meeting_key(m.series.jurisdiction.code, m.series.key, m.date, found[m.pk]): m for m in rows}
 
 
-class MeetingsImport:
+class MeetingsImport(SectionChecks):
     """Runs after sections `organisation`, `library` and `problems` (same transaction): the file's units,
     people, accounts, projects, problems and slips are in the database when it looks them up."""
+
+    section = SECTION
 
     def __init__(self, ctx: ImportContext, data: MeetingsSection) -> None:
         self.ctx, self.data = ctx, data
@@ -181,44 +180,6 @@ class MeetingsImport:
 
     # -----------------------------------------------------------------------------------------------
     # Checks
-
-    def _error(self, loc: tuple[str | int, ...], message: str) -> None:
-        self.ctx.error((*SECTION, *loc), message)
-
-    def _user_id(self, username: str | None) -> int | None:
-        return self.users.get(username.lower()) if username else None
-
-    def _someone(self, username: str | None) -> int | None:
-        return self._user_id(username) or (self.user.pk if self.user is not None else None)
-
-    def _require_someone(self, loc: tuple, username: str | None, what: str) -> None:
-        if self._someone(username) is None:
-            who = f"账号“{username}”在文件和系统中都不存在" if username else "未写明"
-            self._error(loc, f"{what}{who}；命令行导入时须是系统或文件 organisation 数据段中的账号")
-
-    def _within(self, loc: tuple, code: str) -> Jurisdiction | None:
-        found = self.jurisdictions.get(code)
-        if found is None:
-            self._error(loc, f"辖区代码 {code} 在文件和系统中都不存在")
-            return None
-        assert self.root is not None
-        if not found.path.startswith(self.root.path):
-            self._error(loc, f"辖区 {code}（{found.name}）不在本文件的根辖区 {self.ctx.root} 之下")
-            return None
-        if not self.ctx.may_write(found.path):
-            self.ctx.deny(f"{code}（{found.name}）")
-        return found
-
-    def _unit(self, loc: tuple, key: str | None, path: str, what: str) -> None:
-        if key is None:
-            return
-        parts = split_unit_key(key)
-        if parts is None:
-            self._error(loc, f"单位键应写作“辖区代码/单位名称”，实际为 “{key}”")
-        elif parts not in self.units:
-            self._error(loc, f"{what}“{parts[1]}”（辖区 {parts[0]}）在文件和系统中都不存在")
-        elif not _related(self.units[parts].jurisdiction.path, path):
-            self._error(loc, f"{what}“{parts[1]}”不属于本辖区或其上级、下级辖区")
 
     def _person(self, loc: tuple, key: str | None, what: str) -> None:
         if key is not None and key not in self.people:

@@ -19,6 +19,7 @@ from typing import Any
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from tuijin.core.exchange.checks import SectionChecks
 from tuijin.core.exchange.registry import ImportContext
 from tuijin.core.exchange.schema import split_unit_key
 from tuijin.org.models import Jurisdiction, Unit, User
@@ -71,10 +72,6 @@ def _batches(ids: Iterable[int]) -> Iterable[list[int]]:
         yield ids[start : start + BATCH]
 
 
-def _related(path: str, other: str) -> bool:
-    return path.startswith(other) or other.startswith(path)
-
-
 def _slip_key(ref: SlipRef | SlipRecord) -> tuple[str, str, int, int]:
     return (ref.jurisdiction_code, ref.kind, ref.year, ref.number)
 
@@ -89,9 +86,11 @@ def _event_signature(row: Any) -> tuple:
     return tuple(get(name) for name in (*names, "to_level", "slip_id"))
 
 
-class ProblemsImport:
+class ProblemsImport(SectionChecks):
     """Runs after sections `organisation` and `library` (same transaction): the file's units, accounts and
     projects are in the database when it looks them up."""
+
+    section = SECTION
 
     def __init__(self, ctx: ImportContext, data: ProblemsSection) -> None:
         self.ctx, self.data = ctx, data
@@ -139,45 +138,6 @@ class ProblemsImport:
 
     # -----------------------------------------------------------------------------------------------
     # Checks
-
-    def _error(self, loc: tuple[str | int, ...], message: str) -> None:
-        self.ctx.error((*SECTION, *loc), message)
-
-    def _user_id(self, username: str | None) -> int | None:
-        return self.users.get(username.lower()) if username else None
-
-    def _someone(self, username: str | None) -> int | None:
-        """Who filed, issued or uploaded (never empty): the account, else the importing user."""
-        return self._user_id(username) or (self.user.pk if self.user is not None else None)
-
-    def _require_someone(self, loc: tuple, username: str | None, what: str) -> None:
-        if self._someone(username) is None:
-            who = f"账号“{username}”在文件和系统中都不存在" if username else "未写明"
-            self._error(loc, f"{what}{who}；命令行导入时须是系统或文件 organisation 数据段中的账号")
-
-    def _within(self, loc: tuple, code: str) -> Jurisdiction | None:
-        found = self.jurisdictions.get(code)
-        if found is None:
-            self._error(loc, f"辖区代码 {code} 在文件和系统中都不存在")
-            return None
-        assert self.root is not None
-        if not found.path.startswith(self.root.path):
-            self._error(loc, f"辖区 {code}（{found.name}）不在本文件的根辖区 {self.ctx.root} 之下")
-            return None
-        if not self.ctx.may_write(found.path):
-            self.ctx.deny(f"{code}（{found.name}）")
-        return found
-
-    def _unit(self, loc: tuple, key: str | None, path: str, what: str) -> None:
-        if key is None:
-            return
-        parts = split_unit_key(key)
-        if parts is None:
-            self._error(loc, f"单位键应写作“辖区代码/单位名称”，实际为 “{key}”")
-        elif parts not in self.units:
-            self._error(loc, f"{what}“{parts[1]}”（辖区 {parts[0]}）在文件和系统中都不存在")
-        elif not _related(self.units[parts].jurisdiction.path, path):
-            self._error(loc, f"{what}“{parts[1]}”不属于本辖区或其上级、下级辖区")
 
     def _ladder(self, jurisdiction: Jurisdiction) -> set[str]:
         if jurisdiction.pk not in self.ladders:

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from tuijin.core.exchange.checks import SectionChecks
 from tuijin.core.exchange.registry import ImportContext
 from tuijin.core.exchange.schema import split_unit_key
 from tuijin.meetings.exchange.keys import check_new_ordinals, ordinals, split_ordinal
@@ -67,10 +68,6 @@ def import_supervision(ctx: ImportContext, data: SupervisionSection) -> None:
     job.apply()
 
 
-def _related(path: str, other: str) -> bool:
-    return path.startswith(other) or other.startswith(path)
-
-
 def _card_key(ref: CardRef | CardRecord) -> CardKey:
     return (ref.unit, ref.color, ref.period, ref.seq)
 
@@ -80,9 +77,11 @@ def card_text(key: CardKey) -> str:
     return f"{unit} {key[2]} 第 {key[3]} 张{rules.CARD_COLORS.get(key[1], key[1])}"
 
 
-class SupervisionImport:
+class SupervisionImport(SectionChecks):
     """Runs after sections `organisation`, `library`, `chains`, `reports`, `problems` and `meetings`
     (same transaction)."""
+
+    section = SECTION
 
     def __init__(self, ctx: ImportContext, data: SupervisionSection) -> None:
         self.ctx, self.data = ctx, data
@@ -170,47 +169,6 @@ class SupervisionImport:
 
     # -----------------------------------------------------------------------------------------------
     # Checks
-
-    def _error(self, loc: tuple[str | int, ...], message: str) -> None:
-        self.ctx.error((*SECTION, *loc), message)
-
-    def _user_id(self, username: str | None) -> int | None:
-        return self.users.get(username.lower()) if username else None
-
-    def _someone(self, username: str | None) -> int | None:
-        return self._user_id(username) or (self.user.pk if self.user is not None else None)
-
-    def _require_someone(self, loc: tuple, username: str | None, what: str) -> None:
-        if self._someone(username) is None:
-            who = f"账号“{username}”在文件和系统中都不存在" if username else "未写明"
-            self._error(loc, f"{what}{who}；命令行导入时须是系统或文件 organisation 数据段中的账号")
-
-    def _within(self, loc: tuple, code: str) -> Jurisdiction | None:
-        found = self.jurisdictions.get(code)
-        if found is None:
-            self._error(loc, f"辖区代码 {code} 在文件和系统中都不存在")
-            return None
-        assert self.root is not None
-        if not found.path.startswith(self.root.path):
-            self._error(loc, f"辖区 {code}（{found.name}）不在本文件的根辖区 {self.ctx.root} 之下")
-            return None
-        if not self.ctx.may_write(found.path):
-            self.ctx.deny(f"{code}（{found.name}）")
-        return found
-
-    def _unit(self, loc: tuple, key: str | None, path: str, what: str) -> bool:
-        if key is None:
-            return True
-        parts = split_unit_key(key)
-        if parts is None:
-            self._error(loc, f"单位键应写作“辖区代码/单位名称”，实际为 “{key}”")
-        elif parts not in self.units:
-            self._error(loc, f"{what}“{parts[1]}”（辖区 {parts[0]}）在文件和系统中都不存在")
-        elif not _related(self.units[parts].jurisdiction.path, path):
-            self._error(loc, f"{what}“{parts[1]}”不属于本辖区或其上级、下级辖区")
-        else:
-            return True
-        return False
 
     def _project(self, loc: tuple, key: str | None) -> bool:
         if key is not None and key not in self.projects:
