@@ -126,15 +126,8 @@ def act_new(request):
                 actor=request.user,
                 jurisdiction=jurisdiction,
                 kind=d["kind"],
-                title=d["title"],
-                date=d["date"],
-                end_date=d["end_date"],
-                inspectors=d["inspectors"],
-                lead_unit=d["lead_unit"],
-                projects=d["projects"],
-                units=d["units"],
-                summary=d["summary"],
                 token=d["token"],
+                **_act_fields(d),
             )
         except ValidationError as exc:
             errors_beside_fields(form, exc)
@@ -143,6 +136,12 @@ def act_new(request):
             return redirect(_act_url(act.pk))
     status = 400 if form.is_bound else 200
     return render(request, "supervision/act_form.html", {"form": form, "act": None}, status=status)
+
+
+def _act_fields(d: dict) -> dict:
+    """What the create and edit forms both pass to the services."""
+    names = ("title", "date", "end_date", "inspectors", "lead_unit", "projects", "units", "summary")
+    return {name: d[name] for name in names}
 
 
 @login_required
@@ -157,14 +156,7 @@ def act_edit(request, pk: int):
             services.act_update(
                 actor=request.user,
                 act=act,
-                title=d["title"],
-                date=d["date"],
-                end_date=d["end_date"],
-                inspectors=d["inspectors"],
-                lead_unit=d["lead_unit"],
-                projects=d["projects"],
-                units=d["units"],
-                summary=d["summary"],
+                **_act_fields(d),
             )
         except ValidationError as exc:
             errors_beside_fields(form, exc)
