@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "tuijin.problems",
     "tuijin.meetings",
     "tuijin.supervision",
+    "tuijin.scoring",
     "tuijin.dashboard",
     "tuijin.demo",
 ]

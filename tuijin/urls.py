@@ -26,6 +26,7 @@ urlpatterns = [
     path("problems/", include("tuijin.problems.urls")),
     path("meetings/", include("tuijin.meetings.urls")),
     path("supervision/", include("tuijin.supervision.urls")),
+    path("scoring/", include("tuijin.scoring.urls")),
     path("calendar/", include("tuijin.core.calendar_urls")),
     path("rulesets/", include("tuijin.core.ruleset_urls")),
     path("tasks/", include("tuijin.core.task_urls")),

@@ -40,7 +40,7 @@ class Sealable:
     label: str
     records: Callable[[Any, str], Iterable[tuple[Any, dict[str, Any]]]]
     describe: Callable[[str], str | None]
-    period: str = "any"  # "week" | "month" | "any": which period keys the kind takes
+    period: str = "any"  # "week" | "month" | "quarter" | "year" | "any": which period keys the kind takes
     # the daily job seals periods that ended more than this many days ago (None: only by hand);
     # `candidates(ended_before)` lists the (jurisdiction id, period key) pairs that have records ready to
     # seal (a kind may hold back periods still under review); verify flags those left unsealed
@@ -49,6 +49,12 @@ class Sealable:
     late_additions: Callable[[list[str], datetime], Iterable[str]] | None = None
 
 
+PERIOD_EXAMPLES = {
+    "week": ("周", "2024-W23"),
+    "month": ("月", "2024-06"),
+    "quarter": ("季度", "2024Q2"),
+    "year": ("年度", "2024"),
+}
 _SEALABLES: dict[str, Sealable] = {}
 _discovered = False
 
@@ -76,8 +82,8 @@ def register_sealable(
     candidates: Callable[[date], Iterable[tuple[int, str]]] | None = None,
     late_additions: Callable[[list[str], datetime], Iterable[str]] | None = None,
 ) -> Sealable:
-    if period not in ("week", "month", "any"):
-        raise ValueError(f"{kind}: period must be week, month or any")
+    if period not in PERIOD_EXAMPLES and period != "any":
+        raise ValueError(f"{kind}: period must be week, month, quarter, year or any")
     if auto_after_days is not None and candidates is None:
         raise ValueError(f"{kind}: auto sealing needs `candidates`")
     sealable = Sealable(
@@ -118,11 +124,8 @@ def check_period(sealable: Sealable, period_key: str) -> str:
     """The period key checked against the kind: raises ValueError with the Chinese reason."""
     period = parse_period(period_key)
     if sealable.period != "any" and period.kind != sealable.period:
-        example = "2024-W23" if sealable.period == "week" else "2024-06"
-        raise ValueError(
-            f"{sealable.label}按{'周' if sealable.period == 'week' else '月'}封存，期间应写作 {example}，"
-            f"实际为“{period_key}”"
-        )
+        label, example = PERIOD_EXAMPLES[sealable.period]
+        raise ValueError(f"{sealable.label}按{label}封存，期间应写作 {example}，实际为“{period_key}”")
     return period.key
 
 

@@ -192,16 +192,18 @@ def compare(sealed: Iterable[tuple[str, str]], current: Iterable[tuple[str, str]
 
 
 # ---------------------------------------------------------------------------------------------------
-# Period keys: "2024-W23" (ISO week) and "2024-06" (month)
+# Period keys: "2024-W23" (ISO week), "2024-06" (month), "2024Q2" (quarter) and "2024" (year)
 
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_QUARTER = re.compile(r"^(\d{4})Q(\d)$")
+_YEAR = re.compile(r"^(\d{4})$")
 
 
 @dataclass(frozen=True)
 class Period:
     key: str
-    kind: str  # "week" | "month"
+    kind: str  # "week" | "month" | "quarter" | "year"
     start: date
     end: date  # inclusive
 
@@ -213,6 +215,10 @@ class Period:
                 f"{year}年第{int(week)}周（{self.start.month}月{self.start.day}日—"
                 f"{self.end.month}月{self.end.day}日）"
             )
+        if self.kind == "quarter":
+            return f"{self.start.year}年第{(self.start.month + 2) // 3}季度"
+        if self.kind == "year":
+            return f"{self.start.year}年"
         return f"{self.start.year}年{self.start.month}月"
 
 
@@ -223,6 +229,10 @@ def week_key(day: date) -> str:
 
 def month_key(day: date) -> str:
     return f"{day.year}-{day.month:02d}"
+
+
+def quarter_key(day: date) -> str:
+    return f"{day.year}Q{(day.month + 2) // 3}"
 
 
 def parse_period(key: str) -> Period:
@@ -242,4 +252,14 @@ def parse_period(key: str) -> Period:
         start = date(year, month, 1)
         following = date(year + month // 12, month % 12 + 1, 1)
         return Period(key=key, kind="month", start=start, end=following - timedelta(days=1))
-    raise ValueError(f"期间“{key}”格式不对：周写作 2024-W23，月写作 2024-06")
+    if m := _QUARTER.match(key):
+        year, quarter = int(m.group(1)), int(m.group(2))
+        if not 1 <= quarter <= 4:
+            raise ValueError(f"期间“{key}”无效：季度应为 Q1–Q4")
+        start = date(year, 3 * quarter - 2, 1)
+        following = date(year + quarter // 4, (3 * quarter) % 12 + 1, 1)
+        return Period(key=key, kind="quarter", start=start, end=following - timedelta(days=1))
+    if m := _YEAR.match(key):
+        year = int(m.group(1))
+        return Period(key=key, kind="year", start=date(year, 1, 1), end=date(year, 12, 31))
+    raise ValueError(f"期间“{key}”格式不对：周写作 2024-W23，月写作 2024-06，季度写作 2024Q2，年度写作 2024")

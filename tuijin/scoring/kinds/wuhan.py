@@ -1,0 +1,1 @@
+"""WH19 附件3 rule kinds (see COMMON brief)."""

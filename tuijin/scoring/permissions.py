@@ -1,0 +1,1 @@
+"""Scopes and actions of scoring (DESIGN.md "Who may do what")."""
