@@ -53,8 +53,8 @@ def scene(world):
 
 
 def test_the_format_is_1_4_and_says_what_it_added(scene):
-    assert scene["version"] == version_text() == "1.4"
-    assert HISTORY[-1][0] == "1.4" and "议定事项" in HISTORY[-1][1] and "黄牌" in HISTORY[-1][1]
+    assert scene["version"] == version_text() == "1.5"
+    assert HISTORY[-2][0] == "1.4" and "议定事项" in HISTORY[-2][1] and "黄牌" in HISTORY[-2][1]
 
 
 def test_export_carries_meetings_with_agenda_minutes_and_matters(world, scene):

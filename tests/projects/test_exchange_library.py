@@ -188,7 +188,7 @@ def empty_installation():
 
 
 def test_export_carries_projects_with_their_records_and_the_plan(world, filed):
-    assert filed["version"] == version_text() == "1.4"
+    assert filed["version"] == version_text() == "1.5"
     section = library(filed)
     assert [t["name"] for t in section["tags"]] == ["市重点", "区重点"]
     school, park = _project(filed), _project(filed, "贤士湖数字经济产业园")

@@ -111,7 +111,7 @@ def _report(data, name, kind="weekly"):
 
 
 def test_export_carries_reports_versions_proxy_photos_and_cameras(world, projects, reported):
-    assert reported["version"] == version_text() == "1.4"
+    assert reported["version"] == version_text() == "1.5"
     first = _report(reported, "周报项目0")
     assert first["status"] == "accepted" and first["progress"] == "桩基完成 80%"
     assert first["unit"] == "360102/区发展和改革委员会" and first["version"] == 2

@@ -22,6 +22,7 @@ GROUP_ICONS = {
     "问题闭环": "alert-triangle",
     "调度会议": "presentation",
     "督查问责": "eye-check",
+    "考核排名": "trophy",
     "组织机构": "sitemap",
     "系统设置": "settings",
 }
@@ -60,6 +61,10 @@ NAV: list[NavItem] = [
     NavItem("黄牌红牌", "supervision:cards", "cards", "cards.view", group="督查问责"),
     NavItem("月度审定", "supervision:card_review_current", "gavel", "cards.review", group="督查问责"),
     NavItem("问责移送", "supervision:referrals", "send", "referrals.view", group="督查问责"),
+    NavItem("考核排名", "scoring:index", "trophy", "scoring.view", group="考核排名"),
+    NavItem("免扣分申请", "scoring:exemptions", "shield-check", "exemptions.view", group="考核排名"),
+    NavItem("奖励加分", "scoring:bonuses", "award", "scoring.view", group="考核排名"),
+    NavItem("整改报告", "scoring:rectifications", "file-alert", "scoring.view", group="考核排名"),
     NavItem("责任单位", "org:units", "building", "org.view_directory", group="组织机构"),
     NavItem("人员", "org:people", "users", "org.view_directory", group="组织机构"),
     NavItem("领导小组", "org:leading_group", "sitemap", "org.view_directory", group="组织机构"),

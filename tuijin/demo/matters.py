@@ -51,7 +51,12 @@ def _clerk(unit: Unit) -> User | None:
 
 def _staffed_units(district: Jurisdiction) -> list[tuple[Unit, User]]:
     units = []
-    for unit in Unit.objects.filter(jurisdiction=district, is_active=True).order_by("sort", "id"):
+    # decided matters go to the units that carry projects: never to the office that runs the meeting, the
+    # supervision office or the discipline commission (they are in no ranking group)
+    staffed = Unit.objects.filter(jurisdiction=district, is_active=True).exclude(
+        kind__in=("office", "supervision", "discipline")
+    )
+    for unit in staffed.order_by("sort", "id"):
         clerk = _clerk(unit)
         if clerk is not None:
             units.append((unit, clerk))

@@ -248,6 +248,10 @@ def _district_library(district: Jurisdiction, admin: User, today: date, seed: in
     lights_recompute(today=today, jurisdiction=district)
     lights = [*lights[:-1], light_line(district)]
     later += _issue6(district, today, "meetings", "matters", "cards")
+    # issue 7: the assessment, last (it scores what every step above recorded)
+    from .scoring import demo_scoring
+
+    later.append(demo_scoring(district, today=today))
     return [_plan_line(district.name, today.year, library), *lights, problems, reports, *later]
 
 

@@ -528,7 +528,8 @@ class UnitMatterFacts:
 
 def matter_facts(jurisdiction: Jurisdiction, start: date, end: date) -> dict[int, UnitMatterFacts]:
     """Per responsible unit (lead and co-operating), over [start, end]: the matters closed with their
-    kept band and lateness (by `done_on`); the live matters overdue as of `end` with their lateness, and
+    kept band and lateness (by `done_on`); the matters live on `end` (live now, or closed, carried,
+    escalated or cancelled after `end`) and overdue as of `end` with their lateness as of `end`, and
     the matters that ended unresolved after their deadline in the period (carried, escalated, re-raised,
     cancelled: still “超过时限…仍然未解决”) at the lateness kept on that day; the no-deadline chains whose raises in the period count for the repeat penalty (how many: the rule set's
     `repeat_counts_from`). Reads the jurisdiction's own matters; a fixed number of queries."""
@@ -546,16 +547,27 @@ def matter_facts(jurisdiction: Jurisdiction, start: date, end: date) -> dict[int
     for m in base.filter(status="closed", done_on__gte=start, done_on__lte=end).select_related("lead_unit"):
         add(m, "closed", {"matter": m, "band": m.band, "late": m.late_workdays, "done_on": m.done_on})
     cutoff = overdue_cutoff(end, calendar)
-    for m in base.filter(
-        status__in=LIVE_STATUSES, deadline__lte=cutoff, meeting__date__lte=end
-    ).select_related("lead_unit"):
+    ended = ("carry", "escalate", "cancel")
+    after_end = _day_start(end + timedelta(days=1))
+    # live as of `end`: live now, or closed (done_on) / carried, escalated, cancelled after `end` — a
+    # period computed again later sees the matter as it stood on its last day, not as it stands today
+    live_at_end = (
+        Q(status__in=LIVE_STATUSES)
+        | Q(status="closed", done_on__gt=end)
+        | Q(status__in=("carried", "escalated", "cancelled"), ended_at__gte=after_end)
+    )
+    for m in (
+        base.filter(deadline__lte=cutoff, meeting__date__lte=end)
+        .annotate(ended_at=Max("events__at", filter=Q(events__kind__in=ended)))
+        .filter(live_at_end)
+        .select_related("lead_unit")
+    ):
         late = mr.open_late_workdays(m.deadline, end, calendar)
         add(
             m,
             "open_overdue",
             {"matter": m, "late": late, "band": mr.band(late, rules.late_bands), "as_of": end},
         )
-    ended = ("carry", "escalate", "cancel")
     for m in (
         base.filter(status__in=("carried", "escalated", "cancelled"), late_workdays__gt=0)
         .annotate(ended_at=Max("events__at", filter=Q(events__kind__in=ended)))

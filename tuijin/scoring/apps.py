@@ -8,5 +8,6 @@ class ScoringConfig(AppConfig):
 
     def ready(self) -> None:
         # the rule-set section [scoring] and every rule kind (pure); access scopes and actions; the to-do
-        # sources; the sealable kind "scores" is found by the ledger's autodiscovery (scoring/ledger.py)
-        from . import kinds, permissions, rules  # noqa: F401
+        # sources; the `scoring` section of the exchange format (1.5); the sealable kind "scores" is found
+        # by the ledger's autodiscovery (scoring/ledger.py)
+        from . import documents, exchange, kinds, permissions, rules, todo  # noqa: F401

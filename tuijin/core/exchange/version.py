@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 FORMAT_NAME = "tuijin-exchange"
-FORMAT_VERSION: tuple[int, int] = (1, 4)
+FORMAT_VERSION: tuple[int, int] = (1, 5)
 
 # (version, what it added), oldest first.
 HISTORY: list[tuple[str, str]] = [
@@ -33,6 +33,11 @@ HISTORY: list[tuple[str, str]] = [
         "调度会议与督查：会议系列（含成员单位）、会议（议程、参会、纪要期号与印发）、议定事项（责任单位、首次上会、"
         "办理记录、佐证材料说明信息、超期与档次）；督查记录（项目、单位、发现、照片说明信息、整改要求及督办单）、"
         "黄牌月度审定、黄牌红牌（督办单、所依据的黄牌、申诉）、问责移送",
+    ),
+    (
+        "1.5",
+        "考核：辖区选用的规则集、客观原因免扣分申请（项目、月份、两位领导签字）、奖励加分（年度、分值、审批人）；"
+        "计分和排名不交换，导入后用 tuijin score run 计算",
     ),
 ]
 

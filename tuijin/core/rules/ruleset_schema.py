@@ -620,6 +620,11 @@ def describe(data: Mapping[str, Any]) -> list[SectionView]:
             for k, key in spec.keys.items()
             if k in value and key.kind == "tables" and key.table is not None
         ]
+        grids += [
+            _grid(key.label, [(None, value[k])], key.table)
+            for k, key in spec.keys.items()
+            if k in value and key.kind == "table" and key.table is not None and isinstance(value[k], dict)
+        ]
         if spec.entries is not None:
             entries = [(k, value[k]) for k in _ordered_keys(value, spec) if k not in spec.keys]
             if entries:
