@@ -423,3 +423,14 @@ def test_the_syntax_error_table_covers_tomllib_messages() -> None:
         with pytest.raises(tomllib.TOMLDecodeError) as exc:
             tomllib.loads(text)
         assert "语法错误：语法错误" not in schema.toml_error_message(exc.value, file="f.toml"), text
+
+
+def test_a_wide_grid_keeps_its_common_keys_and_moves_rare_ones_to_details() -> None:
+    import tuijin.scoring.kinds  # noqa: F401  (registers [scoring] and the rule kinds)
+
+    sections = {s.name: s for s in schema.describe(preset("wuhan-2019"))}
+    rules_grid = next(g for g in sections["scoring"].grids if g.label == "计分规则")
+    # each rule kind has its own keys: as columns they would leave most cells empty
+    assert rules_grid.columns == ["序号", "规则类型", "计入类别", "分值"]
+    early = next(row for row in rules_grid.rows if row.cells[1] == "提前开工")
+    assert ("提前月数", "1") in early.details

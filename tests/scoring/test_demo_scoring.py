@@ -172,7 +172,10 @@ def _exemption_waived_a_deduction(district):
     waived = ScoreEntry.objects.get(period__key="2024Q2", period__jurisdiction=district, exemption=granted)
     assert waived.points == 0 and waived.weighted == 0 and waived.exempted_points < 0
     assert waived.project_id == granted.project_id and waived.on.strftime("%Y-%m") == granted.month
-    signers = f"挂点领导 {granted.project_leader.name}、分管领导 {granted.leader_in_charge.name}"
+    if granted.project_leader_id == granted.leader_in_charge_id:  # one leader holds both posts
+        signers = f"挂点领导兼分管领导 {granted.project_leader.name}"
+    else:
+        signers = f"挂点领导 {granted.project_leader.name}、分管领导 {granted.leader_in_charge.name}"
     assert waived.sentence.endswith(f"（客观原因免扣分：{signers}签字同意）")
     renewal = Exemption.objects.get(jurisdiction=district, status="applied")
     assert renewal.renews_id == granted.pk and renewal.project_id == granted.project_id

@@ -788,7 +788,11 @@ def _exemptions(universe: QuerySet, window: Period) -> tuple[rules.ExemptionFact
             project_id=project_id,
             unit_id=unit_id,
             month=month,
-            signed_by=f"挂点领导 {leader}、分管领导 {in_charge}",
+            signed_by=(
+                f"挂点领导兼分管领导 {leader}"
+                if leader == in_charge
+                else f"挂点领导 {leader}、分管领导 {in_charge}"
+            ),
         )
         for pk, project_id, unit_id, month, leader, in_charge in rows
     )

@@ -747,7 +747,9 @@ def _exempted(e: ScoreEntry) -> str:
         if x.project_leader_id:
             when = f"（{x.project_leader_signed_at:%Y-%m-%d} 签字）" if x.project_leader_signed_at else ""
             signers.append(f"挂点领导 {x.project_leader.name}{when}")
-        if x.leader_in_charge_id:
+        if x.leader_in_charge_id and x.leader_in_charge_id == x.project_leader_id and signers:
+            signers[0] = signers[0].replace("挂点领导", "挂点领导兼分管领导", 1)
+        elif x.leader_in_charge_id:
             when = f"（{x.leader_in_charge_signed_at:%Y-%m-%d} 签字）" if x.leader_in_charge_signed_at else ""
             signers.append(f"分管领导 {x.leader_in_charge.name}{when}")
     agreed = f"经{'、'.join(signers)}同意" if signers else "经签字同意"

@@ -585,6 +585,7 @@ def _note(value: dict) -> Cell | None:
     )
 
 
+WIDE = 8  # a grid with more columns than this keeps only the keys most of its rows have
 SHORT = 16  # a value longer than this many characters goes under 详情 rather than in its own column
 
 
@@ -592,6 +593,12 @@ def _grid(label: str, items: list[tuple[str | None, dict]], spec: Table) -> Grid
     names = [k for k in spec.keys if k not in NOTE_KEYS and any(k in item for _, item in items)]
     shown = {k: [display(item.get(k), spec.keys[k]) for _, item in items] for k in names}
     columns = [k for k in names if k == "name" or max(len(text) for text in shown[k]) <= SHORT]
+    if len(columns) > WIDE:
+        # too many columns (a rule kind's own keys among many kinds): keys only a few rows use go under 详情
+        # rather than leaving columns mostly empty
+        columns = [
+            k for k in columns if k == "name" or 2 * sum(1 for _, item in items if k in item) >= len(items)
+        ]
     named = any(entry is not None for entry, _ in items)
     rows = []
     for number, (entry, item) in enumerate(items):
