@@ -54,7 +54,7 @@ UNIT_PREFIX = "基准考核单位"
 STREET_SHARE = 5  # one bench unit in five is a street (镇街), the others are departments (区直单位)
 SCORING_TARGET_S = 3.0
 RANKING_TARGET_MS = 80.0
-RANKING_PAGE_MARK = 'id="tie-break"'  # under each ranked group's table (not on the login page)
+RANKING_PAGE_MARK = 'class="tie-break"'  # under each ranked group's table (not on the login page)
 STEP_TIMEOUT = 900
 
 
