@@ -312,6 +312,9 @@ def test_list_flags_overdue_in_working_days(world, client_for):
     page = html(client_for(world.admin).get("/scoring/rectifications/"))
     assert f'data-rectification="{r.pk}"' in page
     assert "逾期 4 个工作日" in page
+    # the period is named as people say it, with its state
+    assert f"整改报告 · {r.period.label}" in page and r.period.label.startswith("2024年")
+    assert f"{r.period.label}（未关账）" in page or f"{r.period.label}（已关账）" in page
 
 
 def test_unit_head_submits_with_a_file_and_the_office_returns_then_accepts(world, client_for):

@@ -92,6 +92,13 @@ class ScorePeriod(models.Model):
     def __str__(self) -> str:
         return f"{self.jurisdiction.name} {self.key}"
 
+    @property
+    def label(self) -> str:
+        """ "2024年第2季度", "2024年6月", "2024年" (core period keys)."""
+        from tuijin.core.rules.ledger import parse_period
+
+        return parse_period(self.key).label
+
 
 class ScoreEntry(models.Model):
     """One scoring event in the ledger. `points` are on the category's own scale (its 指标权重, 100 in
