@@ -744,14 +744,21 @@ def _exempted(e: ScoreEntry) -> str:
     signers = []
     x = e.exemption
     if x is not None:
-        if x.project_leader_id:
-            when = f"（{x.project_leader_signed_at:%Y-%m-%d} 签字）" if x.project_leader_signed_at else ""
-            signers.append(f"挂点领导 {x.project_leader.name}{when}")
-        if x.leader_in_charge_id and x.leader_in_charge_id == x.project_leader_id and signers:
-            signers[0] = signers[0].replace("挂点领导", "挂点领导兼分管领导", 1)
-        elif x.leader_in_charge_id:
-            when = f"（{x.leader_in_charge_signed_at:%Y-%m-%d} 签字）" if x.leader_in_charge_signed_at else ""
-            signers.append(f"分管领导 {x.leader_in_charge.name}{when}")
+        signed = [
+            ("挂点领导", x.project_leader_id, x.project_leader, x.project_leader_signed_at),
+            ("分管领导", x.leader_in_charge_id, x.leader_in_charge, x.leader_in_charge_signed_at),
+        ]
+        if x.project_leader_id and x.project_leader_id == x.leader_in_charge_id:
+            # one leader holds both posts: one name, both signatures' dates
+            days = "、".join(f"{at:%Y-%m-%d}" for _, _, _, at in signed if at)
+            signers.append(
+                f"挂点领导兼分管领导 {x.project_leader.name}" + (f"（{days} 签字）" if days else "")
+            )
+        else:
+            for post, pk, person, at in signed:
+                if pk:
+                    when = f"（{at:%Y-%m-%d} 签字）" if at else ""
+                    signers.append(f"{post} {person.name}{when}")
     agreed = f"经{'、'.join(signers)}同意" if signers else "经签字同意"
     if e.exempted_points is not None and e.exempted_points > 0:
         # DH24: a late start's −4 waived also waives its +3.2 / +2 for starting late ([scoring.exemption].recovery)
