@@ -395,3 +395,9 @@ def test_todo_sources(world):
     exemption_sign(by=world.leader, exemption=e, agree=True)
     assert "待签字的免扣分申请" not in _titles(world.leader)
     assert Rectification.objects.count() == 2
+
+
+def test_the_bonus_year_asked_for_is_selected_in_the_year_choice(world, client_for):
+    with_rules(world)
+    page = html(client_for(world.admin).get("/scoring/bonuses/?year=2021"))
+    assert '<option value="2021" selected>2021年度</option>' in page

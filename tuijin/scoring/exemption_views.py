@@ -255,7 +255,8 @@ def _bonus_page(request, *, form=None, status: int = 200, decide_errors=None):
     units = _scored_units(jurisdiction)
     context = {
         "year": year,
-        "years": sorted({int(p.key) for p in periods} | {timezone.localdate().year}, reverse=True),
+        # the year shown is always among the choices (a year asked for in the address may have no period yet)
+        "years": sorted({int(p.key) for p in periods} | {timezone.localdate().year, year}, reverse=True),
         "period": period,
         "bonuses": list(sel.bonuses_of(user, period)) if period is not None else [],
         "has_rules": sel.has_year_rules(jurisdiction),
