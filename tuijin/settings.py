@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "tuijin.meetings",
     "tuijin.supervision",
     "tuijin.scoring",
+    "tuijin.notify",
+    "tuijin.public",
     "tuijin.dashboard",
     "tuijin.demo",
 ]
@@ -194,6 +196,28 @@ TASK_MAX_ATTEMPTS = int(os.environ.get("TASK_MAX_ATTEMPTS", 3))
 TASK_RETRY_DELAY_SECONDS = int(os.environ.get("TASK_RETRY_DELAY_SECONDS", 60))
 TASK_KEEP_SUCCESSFUL_DAYS = int(os.environ.get("TASK_KEEP_SUCCESSFUL_DAYS", 14))
 TASK_KEEP_FAILED_DAYS = int(os.environ.get("TASK_KEEP_FAILED_DAYS", 90))
+
+# Messages (tuijin.notify): the SMTP server, the SMS gateway (创蓝 253 JSON protocol, docs/notify.md), how
+# long a channel may take, how often a message is tried, and after how long a send that never reported
+# back (its worker died) is looked at again. SITE_URL makes the links in messages absolute.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "127.0.0.1")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", 25))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "false")
+EMAIL_USE_SSL = envbool("EMAIL_USE_SSL", "false")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "重点项目办 <noreply@tuijin.local>")
+SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
+SMS_ACCOUNT = os.environ.get("SMS_ACCOUNT", "")
+SMS_PASSWORD = os.environ.get("SMS_PASSWORD", "")
+SMS_SIGN = os.environ.get("SMS_SIGN", "【重点项目办】")
+NOTIFY_SEND_TIMEOUT_SECONDS = float(os.environ.get("NOTIFY_SEND_TIMEOUT_SECONDS", 10))
+NOTIFY_MAX_ATTEMPTS = int(os.environ.get("NOTIFY_MAX_ATTEMPTS", 5))
+NOTIFY_RETRY_SECONDS = int(os.environ.get("NOTIFY_RETRY_SECONDS", 60))
+NOTIFY_LEASE_SECONDS = int(os.environ.get("NOTIFY_LEASE_SECONDS", 120))
+# PDF from the same Word file (LibreOffice headless)
+LIBREOFFICE_BIN = os.environ.get("LIBREOFFICE_BIN", "soffice")
 
 # current_calendar() re-checks the calendar tables' version stamp at most this often (seconds).
 CALENDAR_RECHECK_SECONDS = int(os.environ.get("CALENDAR_RECHECK_SECONDS", 5))
