@@ -15,6 +15,9 @@ matters < 1 s; a year of card computation for 500 units < 2 s (bench/cards_bench
 Issue 7 (bench/scoring_bench.py, last: it moves every project into one district): a quarter for 500 units
 and 10,000 projects computed and its ledger written < 3 s; that quarter's ranking page median < 80 ms at
 2 connections.
+Issue 8 (bench/notify_bench.py, after the scoring bench, in its district): the Monday digests for 2,000
+leaders rendered and queued < 10 s; a monthly notice for 500 units rendered to Word < 5 s and to PDF
+(LibreOffice) < 10 s.
 Exit status: 0 when everything worked, even if a target is missed (it is a measurement);
 1 when a wrk run saw errors or non-2xx answers; 2 when something is broken (setup, server, a page).
 """
@@ -51,6 +54,7 @@ from harness import (
     run_wrk,
 )
 from lights_steps import BOARD_TARGET_MS, lights_step, lights_targets
+from notify_bench import notify_steps, notify_targets
 from reports_bench import reports_steps, reports_targets
 from scoring_bench import RANKING_PAGE_MARK, RANKING_TARGET_MS, scoring_steps
 from steps import export_step, import_step
@@ -129,6 +133,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--skip-reports", action="store_true", help="不测周报报送与一览表导出")
     parser.add_argument("--skip-scoring", action="store_true", help="不测考核计分与排名页（issue 7）")
+    parser.add_argument("--skip-notify", action="store_true", help="不测周一推送与月通报生成（issue 8）")
     args = parser.parse_args(argv)
     if args.lights_100k and args.smoke:
         parser.error("--lights-100k 不能与 --smoke 同用")
@@ -257,10 +262,12 @@ def bench_database(db: str, args: argparse.Namespace) -> Result:
         notes += [f"[{db}] {s['note']}" for s in steps[-2:] if s["note"]]
         if not args.skip_reports:
             steps += _reports(server, args, notes)
-        if not args.skip_scoring:  # last: it moves every project of the city into one district
+        if not args.skip_scoring:  # late: it moves every project of the city into one district
             scored, ranking = _scoring(server, args, notes)
             steps += scored
             runs += ranking
+        if not args.skip_notify:  # after the scoring: it reuses the district the scoring bench built
+            steps += _notify(server, args, notes)
         return Result(runs, _memory(server), steps, notes, floor)
     except BenchError as exc:
         raise BenchError(f"{exc}\n--- gunicorn log ({db}) ---\n{server.log_tail()}") from exc
@@ -298,6 +305,16 @@ def _scoring(server: Server, args: argparse.Namespace, notes: list[str]) -> tupl
     runs = _bench_page(server, page, cookie, args)
     check_page(server.base_url, path, page.expected, cookie)
     return rows, runs
+
+
+def _notify(server: Server, args: argparse.Namespace, notes: list[str]) -> list[dict]:
+    """Issue 8: the Monday digests of 2,000 leaders queued, a monthly notice of 500 units to Word and PDF,
+    in-process (bench/notify_bench.py)."""
+    _log(f"[{server.db}] 周一推送与月通报计时 / timing the Monday digests and the monthly notice …")
+    server.wait_idle()
+    rows, _ = notify_steps(server, smoke=args.smoke)
+    notes += [f"[{server.db}] {s['name']}: {s['note']}" for s in rows if s["ok"] is False]
+    return rows
 
 
 def _pages(server: Server, cookie: str, notes: list[str]) -> list[Page]:
@@ -470,6 +487,7 @@ def targets(
         rows += lights_targets(steps, db, hundred_k=False)
         rows += reports_targets(steps, db)
         rows += agenda_targets(steps, db)
+        rows += notify_targets(steps, db)
     rows.append(_target("1,000,000 add_workdays calls (s)", WORKDAYS_TARGET_S, work.get("seconds")))
     return rows
 

@@ -215,7 +215,14 @@ SMS_SIGN = os.environ.get("SMS_SIGN", "【重点项目办】")
 NOTIFY_SEND_TIMEOUT_SECONDS = float(os.environ.get("NOTIFY_SEND_TIMEOUT_SECONDS", 10))
 NOTIFY_MAX_ATTEMPTS = int(os.environ.get("NOTIFY_MAX_ATTEMPTS", 5))
 NOTIFY_RETRY_SECONDS = int(os.environ.get("NOTIFY_RETRY_SECONDS", 60))
-NOTIFY_LEASE_SECONDS = int(os.environ.get("NOTIFY_LEASE_SECONDS", 120))
+# The lease of a claimed message (发送中): after it, `sweep` treats the send as interrupted (结果不明). It must
+# stay well above the worst-case send: every socket operation may take up to NOTIFY_SEND_TIMEOUT_SECONDS
+# and an SMTP send is ~8 round trips (connect, EHLO, [STARTTLS, AUTH,] MAIL, RCPT, DATA, the body with its
+# attachments, QUIT), a webhook 2–3 — so ≥ 10 × the timeout plus margin. Default: 30 × the timeout, at
+# least 300 s (10 s timeout → 300 s). A success that still arrives after the lease is recorded 已发送.
+NOTIFY_LEASE_SECONDS = int(
+    os.environ.get("NOTIFY_LEASE_SECONDS", max(300, int(30 * NOTIFY_SEND_TIMEOUT_SECONDS)))
+)
 # PDF from the same Word file (LibreOffice headless)
 LIBREOFFICE_BIN = os.environ.get("LIBREOFFICE_BIN", "soffice")
 

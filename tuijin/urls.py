@@ -31,6 +31,9 @@ urlpatterns = [
     path("rulesets/", include("tuijin.core.ruleset_urls")),
     path("tasks/", include("tuijin.core.task_urls")),
     path("ledger/", include("tuijin.core.ledger_urls")),
+    path("notify/", include("tuijin.notify.urls")),
+    path("public/", include("tuijin.public.urls")),
+    path("documents/", include("tuijin.documents.bulletin_urls")),
     # Django admin's own login and password pages would bypass the lock-out and the password rules
     path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
     path("admin/password_change/", RedirectView.as_view(pattern_name="password_change")),

@@ -61,10 +61,12 @@ NAV: list[NavItem] = [
     NavItem("黄牌红牌", "supervision:cards", "cards", "cards.view", group="督查问责"),
     NavItem("月度审定", "supervision:card_review_current", "gavel", "cards.review", group="督查问责"),
     NavItem("问责移送", "supervision:referrals", "send", "referrals.view", group="督查问责"),
+    NavItem("推送记录", "notify:messages", "message-2-share", "notify.view", group="督查问责"),
     NavItem("考核排名", "scoring:index", "trophy", "scoring.view", group="考核排名"),
     NavItem("免扣分申请", "scoring:exemptions", "shield-check", "exemptions.view", group="考核排名"),
     NavItem("奖励加分", "scoring:bonuses", "award", "scoring.view", group="考核排名"),
     NavItem("整改报告", "scoring:rectifications", "file-alert", "scoring.view", group="考核排名"),
+    NavItem("简报通报", "documents:bulletins", "news", "bulletins.view", group="考核排名"),
     NavItem("责任单位", "org:units", "building", "org.view_directory", group="组织机构"),
     NavItem("人员", "org:people", "users", "org.view_directory", group="组织机构"),
     NavItem("领导小组", "org:leading_group", "sitemap", "org.view_directory", group="组织机构"),
@@ -75,6 +77,7 @@ NAV: list[NavItem] = [
     NavItem("账号管理", "org:accounts", "user-cog", "org.view_accounts", group="系统设置"),
     NavItem("登录与访问记录", "org:audit", "shield-lock", "org.view_audit", group="系统设置"),
     NavItem("后台任务", "tasks:index", "clock-cog", "core.view_tasks", group="系统设置"),
+    NavItem("群机器人", "notify:endpoints", "robot", "notify.manage_endpoints", group="系统设置"),
     NavItem("封存记录", "ledger:index", "lock", "core.view_ledger", group="系统设置"),
 ]
 

@@ -249,9 +249,11 @@ def _district_library(district: Jurisdiction, admin: User, today: date, seed: in
     lights = [*lights[:-1], light_line(district)]
     later += _issue6(district, today, "meetings", "matters", "cards")
     # issue 7: the assessment, last (it scores what every step above recorded)
+    from .notify import demo_notify
     from .scoring import demo_scoring
 
     later.append(demo_scoring(district, today=today))
+    later.append(demo_notify(district, today=today))  # issue 8: after the ranking the notice reads
     return [_plan_line(district.name, today.year, library), *lights, problems, reports, *later]
 
 

@@ -71,6 +71,13 @@ class Bulletin(models.Model):
     docx_sha256 = models.CharField("Word 文件摘要", max_length=64, blank=True)
     pdf = models.FileField("PDF 文件", upload_to=_bulletin_path, max_length=255, blank=True)
     pdf_error = models.TextField("PDF 转换错误", blank=True)
+    signed_template = models.FileField(
+        "签发所用 Word 模板",
+        upload_to=_bulletin_path,
+        max_length=255,
+        blank=True,
+        help_text="起草或刷新时所用模板的原文件；签发后发布仍用它，只换上文号和成文日期",
+    )
     year = models.PositiveIntegerField("年度")
     seq = models.PositiveIntegerField("序号", null=True, blank=True)
     number = models.CharField("文号", max_length=60, blank=True)
@@ -96,8 +103,12 @@ class Bulletin(models.Model):
         verbose_name_plural = "简报通报"
         ordering = ["-year", "-period", "kind"]
         constraints = [
-            models.UniqueConstraint(fields=["jurisdiction", "kind", "period"], name="bulletin_once_per_period"),
-            models.UniqueConstraint(fields=["jurisdiction", "kind", "year", "seq"], name="bulletin_number_once"),
+            models.UniqueConstraint(
+                fields=["jurisdiction", "kind", "period"], name="bulletin_once_per_period"
+            ),
+            models.UniqueConstraint(
+                fields=["jurisdiction", "kind", "year", "seq"], name="bulletin_number_once"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -119,3 +130,6 @@ class BulletinEvent(models.Model):
         verbose_name = "简报通报记录"
         verbose_name_plural = "简报通报记录"
         ordering = ["bulletin_id", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.bulletin_id} {self.action}"

@@ -8,4 +8,4 @@ class NotifyConfig(AppConfig):
 
     def ready(self) -> None:
         # the rule-set section [notify] (pure), access scopes and actions, the periodic jobs and tasks
-        from . import permissions, rules, tasks  # noqa: F401
+        from . import permissions, push_tasks, rules, tasks  # noqa: F401

@@ -7,9 +7,9 @@ how it followed a push up (`FollowUp`).
 The `Message` table is the delivery queue itself: workers claim due rows (status 待发送, not_before and
 next_attempt_at passed) one at a time with a conditional UPDATE, write an `Attempt` row and commit BEFORE
 talking to the channel, then record the outcome. A worker killed mid-send leaves the message 发送中 with an
-open attempt; the sweeper turns it back into 待发送 when the channel takes an idempotency key (the channel
-drops the repeat) and into 结果不明 (for review) when it does not. A message confirmed by its channel
-(已发送) is never sent again.
+open attempt; after the lease the sweeper turns it into 结果不明 for review (it would turn it back into 待发送
+only for a channel that drops a repeated idempotency key, and none of ours is known to: `channels`). A
+late confirmation still records 已发送; a message confirmed by its channel is never sent again.
 """
 
 from django.conf import settings
@@ -40,7 +40,9 @@ class Endpoint(models.Model):
     )
     name = models.CharField("名称", max_length=60, help_text="如：东湖区重点项目调度群")
     url = models.URLField("Webhook 地址", max_length=500)
-    secret = models.CharField("加签密钥", max_length=200, blank=True, help_text="钉钉“加签”或飞书“签名校验”的密钥")
+    secret = models.CharField(
+        "加签密钥", max_length=200, blank=True, help_text="钉钉“加签”或飞书“签名校验”的密钥"
+    )
     is_active = models.BooleanField("启用", default=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -51,7 +53,9 @@ class Endpoint(models.Model):
         verbose_name = "群机器人"
         verbose_name_plural = "群机器人"
         ordering = ["jurisdiction_id", "name"]
-        constraints = [models.UniqueConstraint(fields=["jurisdiction", "name"], name="notify_endpoint_name_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["jurisdiction", "name"], name="notify_endpoint_name_once")
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}：{self.name}"
@@ -106,7 +110,12 @@ class Message(models.Model):
     kind = models.CharField("类别", max_length=10, choices=MessageKind.choices)
     channel = models.CharField("渠道", max_length=10, choices=Channel.choices)
     endpoint = models.ForeignKey(
-        Endpoint, verbose_name="群机器人", null=True, blank=True, on_delete=models.PROTECT, related_name="messages"
+        Endpoint,
+        verbose_name="群机器人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="messages",
     )
     person = models.ForeignKey(
         "org.Person", verbose_name="接收人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -118,8 +127,12 @@ class Message(models.Model):
     subject = models.CharField("标题", max_length=200)
     body = models.TextField("正文")
     url = models.CharField("链接", max_length=300, blank=True)
-    ref = models.CharField("关联", max_length=60, blank=True, db_index=True, help_text="如 bulletin:3、node:17")
-    batch = models.CharField("批次", max_length=60, blank=True, db_index=True, help_text="如 digest:2024-06-03")
+    ref = models.CharField(
+        "关联", max_length=60, blank=True, db_index=True, help_text="如 bulletin:3、node:17"
+    )
+    batch = models.CharField(
+        "批次", max_length=60, blank=True, db_index=True, help_text="如 digest:2024-06-03"
+    )
     attachments = models.JSONField("附件", default=list, blank=True)  # [{"name": …, "path": storage path}]
     status = models.CharField(
         "状态", max_length=10, choices=MessageStatus.choices, default=MessageStatus.QUEUED, db_index=True
@@ -167,7 +180,9 @@ class Attempt(models.Model):
     worker = models.CharField("工作进程", max_length=120, blank=True)
     started_at = models.DateTimeField("开始")
     finished_at = models.DateTimeField("结束", null=True, blank=True)
-    outcome = models.CharField("结果", max_length=10, choices=AttemptOutcome.choices, default=AttemptOutcome.OPEN)
+    outcome = models.CharField(
+        "结果", max_length=10, choices=AttemptOutcome.choices, default=AttemptOutcome.OPEN
+    )
     response = models.TextField("渠道应答", blank=True)
 
     class Meta:
@@ -175,6 +190,9 @@ class Attempt(models.Model):
         verbose_name_plural = "发送尝试"
         ordering = ["message_id", "number"]
         constraints = [models.UniqueConstraint(fields=["message", "number"], name="notify_attempt_once")]
+
+    def __str__(self) -> str:
+        return f"{self.message_id} #{self.number} {self.get_outcome_display()}"
 
 
 class FollowUpResult(models.TextChoices):
@@ -197,3 +215,6 @@ class FollowUp(models.Model):
         verbose_name = "推送跟进"
         verbose_name_plural = "推送跟进"
         ordering = ["message_id", "at"]
+
+    def __str__(self) -> str:
+        return f"{self.message_id} {self.get_result_display()}"

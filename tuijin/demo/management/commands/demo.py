@@ -8,6 +8,7 @@ from datetime import date
 from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandError
 
+from tuijin.demo.notify import demo_notify_hints
 from tuijin.demo.services import demo_build, foreign_accounts
 
 
@@ -77,5 +78,8 @@ class Command(BaseCommand):
         for user, password in result.accounts:
             self.stdout.write(f"  {user.get_role_display():<8} 用户名 {user.username:<12} 密码 {password}")
         self.stdout.write("  另有各责任单位的填报员账号 unit01、unit02 …（见“账号管理”），密码相同。")
+        if projects is None:
+            for line in demo_notify_hints(url):
+                self.stdout.write(line)
         if not no_serve:
             call_command("serve", host=host, port=port)
