@@ -364,30 +364,9 @@ def notify_steps(server, *, smoke: bool = False) -> tuple[list[dict], dict]:
     return rows, result
 
 
-def notify_targets(steps: list[dict], db: str) -> list[dict]:
-    """One target row per timed step that has one (bench/run.py's `targets`)."""
-    rows = []
-    for s in steps:
-        if (
-            s["db"] != db
-            or "target_s" not in s
-            or not s["name"].startswith(("digests_queue", "monthly notice"))
-        ):
-            continue
-        value = s["seconds"] if s["ok"] else None
-        rows.append(
-            {
-                "name": f"{db} {s['name']} (s)",
-                "target": f"< {s['target_s']:g}",
-                "value": value,
-                "ok": None if value is None else value < s["target_s"],
-            }
-        )
-    return rows
-
-
 def standalone(args: argparse.Namespace) -> int:
     """Build the bench database itself (fresh database, `tuijin demo --projects N`) and run the steps."""
+    from agenda_bench import agenda_targets
     from harness import Server, pg_reachable
 
     dbs = ["sqlite", "postgres"] if args.db == "both" else [args.db]
@@ -405,7 +384,7 @@ def standalone(args: argparse.Namespace) -> int:
             steps += rows
         finally:
             server.close()
-    targets = [t for db in dbs for t in notify_targets(steps, db)]
+    targets = agenda_targets(steps)  # one row per step that carries a target
     print(json.dumps({"steps": steps, "targets": targets}, ensure_ascii=False, indent=1))
     for row in steps:
         print(f"  {row['db']}: {row['name']}: {row['seconds']} s {row['note']}", file=sys.stderr)
